@@ -1,0 +1,120 @@
+/**
+ * The engine's inputs and effects (DESIGN.md "The flow"): adapters turn wire messages into inputs,
+ * `engine.handle(input, now)` returns effects, adapters render/send them and report outcomes back.
+ *
+ * Rule 1: inputs and effects are plain data; a test can build and inspect every one of them.
+ * Rule 2: `now` is milliseconds since the epoch, passed in; the core never reads a clock.
+ * Rule 3: a subscription is named by an opaque `subscriptionId` chosen by the adapter (its SIP
+ *         dialog id); the core never parses it.
+ */
+import type { AppearanceRef, Directory, LineKey } from '../model/index.js';
+
+/** RFC 4235 §4.1 dialog states, in the RFC's words. */
+export type DialogState = 'trying' | 'proceeding' | 'early' | 'confirmed' | 'terminated';
+/** RFC 4235: initiator = the monitored UA sent the INVITE; recipient = it received it. */
+export type DialogDirection = 'initiator' | 'recipient';
+
+export interface Identity {
+  readonly uri: string;
+  readonly display?: string;
+}
+
+/** One call leg on a line appearance, as the line's BLF sees it (RFC 4235 `<dialog>`). */
+export interface LineDialog {
+  /** unique per dialog on this appearance; stable across updates */
+  readonly id: string;
+  readonly callId: string;
+  readonly localTag?: string;
+  readonly remoteTag?: string;
+  readonly direction: DialogDirection;
+  readonly state: DialogState;
+  /** RFC 4235 `event` attribute on a terminated state */
+  readonly terminationEvent?: 'cancelled' | 'rejected' | 'replaced' | 'local-bye' | 'remote-bye' | 'error' | 'timeout';
+  readonly local: Identity;
+  readonly remote: Identity;
+  /** on hold (confirmed + `+sip.rendering=no`) */
+  readonly held?: boolean;
+}
+
+/** Who watches: a line-side device (SIP or SCCP), a user (explain only) or a trunk. */
+export type WatcherRef =
+  | { readonly kind: 'device'; readonly name: string }
+  | { readonly kind: 'user'; readonly id: string }
+  | { readonly kind: 'trunk'; readonly name: string };
+
+/** What is watched: a DN (digits) or a URI (`sip:2001@acme.test`, `sip:alice@partner.test`). */
+export type PresentityRef =
+  | { readonly kind: 'dn'; readonly dn: string }
+  | { readonly kind: 'uri'; readonly uri: string };
+
+export type EventPackageName = 'dialog' | 'presence';
+
+// ---------------------------------------------------------------- inputs
+
+export interface DirectoryReplaced {
+  readonly type: 'directory-replaced';
+  readonly directory: Directory;
+}
+
+/** A device registered (any contact) or lost its last registration / keepalive. */
+export interface RegistrationChanged {
+  readonly type: 'registration';
+  readonly device: string;
+  readonly registered: boolean;
+}
+
+/** A call leg on a line appearance changed; `dialog.state === 'terminated'` ends it. */
+export interface CallEvent {
+  readonly type: 'call-event';
+  readonly appearance: AppearanceRef;
+  readonly dialog: LineDialog;
+}
+
+/** Do Not Disturb toggled on a device. */
+export interface DndChanged {
+  readonly type: 'dnd';
+  readonly device: string;
+  readonly on: boolean;
+}
+
+/** A parsed SUBSCRIBE (initial, refresh, or Expires: 0). */
+export interface SubscribeRequest {
+  readonly type: 'subscribe';
+  readonly subscriptionId: string;
+  readonly watcher: WatcherRef;
+  readonly target: PresentityRef;
+  readonly event: EventPackageName;
+  /** the Expires the watcher asked for; undefined = package default */
+  readonly expires?: number;
+  /** in-dialog refresh (or un-subscribe) of an existing subscription */
+  readonly refresh: boolean;
+}
+
+/** What became of a SendNotify. */
+export interface NotifyOutcome {
+  readonly type: 'notify-outcome';
+  readonly subscriptionId: string;
+  readonly version: number;
+  /** ok = 2xx; gone = 481 (or other final failure); timeout = 408 / transaction timeout */
+  readonly outcome: 'ok' | 'gone' | 'timeout' | 'failed';
+  readonly status?: number;
+}
+
+/** Timer tick: the engine asked for it with WakeAt. */
+export interface Tick {
+  readonly type: 'tick';
+}
+
+export type EngineInput =
+  | DirectoryReplaced
+  | RegistrationChanged
+  | CallEvent
+  | DndChanged
+  | SubscribeRequest
+  | NotifyOutcome
+  | Tick;
+
+// ---------------------------------------------------------------- effects
+
+/** Aggregated BLF state of a line (CUCM: idle / ringing(alerting) / busy / unknown; DND optional). */
+export type BlfState = 'idle' | 'ringing' | 'busy' | 'unknown' | 'dnd';

@@ -1,0 +1,3 @@
+/** Presence core barrel: pure, no I/O (DESIGN.md). Other layers import the core only through here. */
+export * from './model/index.js';
+export * from './engine/index.js';
