@@ -1,3 +1,4 @@
 /** Presence core barrel: pure, no I/O (DESIGN.md). Other layers import the core only through here. */
 export * from './model/index.js';
 export * from './engine/index.js';
+export * from './policy/index.js';
