@@ -1,0 +1,168 @@
+/**
+ * SIP message parser (RFC 3261 §7, §18.3, §20). Bytes in, `SipMessage` or `SipParseError` out.
+ *
+ * Rule 1: never throws on peer input; every malformed message yields a `SipParseError` with the
+ *         status to answer (400, 505 …) and, when the header section was readable, the partial
+ *         message so the transport can build that answer.
+ * Rule 2: lazy: only the start line, Content-Length, top Via, CSeq and the presence of
+ *         From/To/Call-ID are checked eagerly; everything else stays a raw string.
+ * Rule 3: header folding (RFC 3261 §7.3.1 LWS) is unfolded to one space; compact names are kept as
+ *         written and resolved on lookup.
+ */
+import { SipHeaders } from './sip-headers.js';
+import type { SipMessage, SipRequest, SipResponse } from './sip-message.js';
+import { parseCSeq, parseVia } from './header-parsers.js';
+import { parseNameAddr } from './name-addr.js';
+
+export interface SipParseError {
+  readonly kind: 'parse-error';
+  /** status to answer with (style.md `statusHint`) */
+  readonly status: number;
+  readonly reason: string;
+  /** the message as far as it could be read (start line + headers), when it could */
+  readonly partial?: SipMessage;
+}
+
+export interface ParseOptions {
+  /** framed from a stream: Content-Length is mandatory (RFC 3261 §18.3) */
+  stream?: boolean;
+  /** max header fields (default 256) */
+  maxHeaders?: number;
+}
+
+const METHOD_RE = /^[A-Za-z0-9.\-!%*_+`'~]+$/;
+const HEADER_NAME_RE = /^[A-Za-z0-9.\-!%*_+`'~]+$/;
+
+function fail(status: number, reason: string, partial?: SipMessage): SipParseError {
+  return partial ? { kind: 'parse-error', status, reason, partial } : { kind: 'parse-error', status, reason };
+}
+
+export function isParseError(x: SipMessage | SipParseError): x is SipParseError {
+  return x.kind === 'parse-error';
+}
+
+/** Parse one message from a datagram / WS frame / framed stream chunk. */
+export function parseMessage(data: Buffer | string, opts: ParseOptions = {}): SipMessage | SipParseError {
+  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  let start = 0;
+  while (start + 1 < buf.length && buf[start] === 13 && buf[start + 1] === 10) start += 2;
+  let headEnd = buf.indexOf('\r\n\r\n', start, 'latin1');
+  let bodyStart: number;
+  if (headEnd < 0) {
+    if (opts.stream || !(buf.length >= 2 && buf[buf.length - 2] === 13 && buf[buf.length - 1] === 10)) {
+      return fail(400, 'Missing empty line after headers');
+    }
+    headEnd = buf.length - 2;
+    bodyStart = buf.length;
+  } else bodyStart = headEnd + 4;
+  const head = buf.toString('utf8', start, headEnd);
+  const firstEnd = head.indexOf('\r\n');
+  const startLine = firstEnd < 0 ? head : head.slice(0, firstEnd);
+  const headers = new SipHeaders();
+  const herr = firstEnd < 0 ? null : readHeaders(head, firstEnd + 2, headers, opts.maxHeaders ?? 256);
+  const msg = parseStartLine(startLine, headers);
+  if ('status' in msg && msg.kind === 'parse-error') return msg;
+  const m = msg as SipMessage;
+  if (herr !== null) return fail(400, herr, m);
+  const bodyErr = attachBody(m, buf, bodyStart, opts.stream === true);
+  if (bodyErr !== null) return fail(bodyErr.status, bodyErr.reason, m);
+  const verr = validateMandatory(m);
+  return verr === null ? m : fail(400, verr, m);
+}
+
+function parseStartLine(line: string, headers: SipHeaders): SipMessage | SipParseError {
+  if (line.startsWith('SIP/') || line.startsWith('sip/')) {
+    const m = /^SIP\/(\d+\.\d+) (\d{3}) ?(.*)$/i.exec(line);
+    if (m === null) return fail(400, 'Malformed status line');
+    const status = Number(m[2]);
+    if (status < 100 || status > 699) return fail(400, 'Status code out of range');
+    const res: SipResponse = { kind: 'response', status, reason: m[3], headers, body: EMPTY };
+    return m[1] === '2.0' ? res : fail(505, 'Version Not Supported', res);
+  }
+  const sp1 = line.indexOf(' ');
+  const sp2 = line.lastIndexOf(' ');
+  if (sp1 <= 0 || sp2 === sp1) return fail(400, 'Malformed request line');
+  const method = line.slice(0, sp1);
+  const uri = line.slice(sp1 + 1, sp2);
+  const version = line.slice(sp2 + 1);
+  if (!METHOD_RE.test(method)) return fail(400, 'Malformed method');
+  const req: SipRequest = { kind: 'request', method, uri, headers, body: EMPTY };
+  if (uri.length === 0 || /[\s<>]/.test(uri) || uri.indexOf(':') <= 0) return fail(400, 'Malformed Request-URI', req);
+  if (!/^SIP\/\d+\.\d+$/i.test(version)) return fail(400, 'Malformed SIP version', req);
+  if (version.slice(4) !== '2.0') return fail(505, 'Version Not Supported', req);
+  return req;
+}
+
+/** Split the header block into fields; returns an error reason or null. */
+function readHeaders(head: string, from: number, headers: SipHeaders, max: number): string | null {
+  let pos = from;
+  let err: string | null = null;
+  while (pos < head.length) {
+    let end = head.indexOf('\r\n', pos);
+    if (end < 0) end = head.length;
+    let line = head.slice(pos, end);
+    pos = end + 2;
+    // RFC 3261 §7.3.1: a header field can be extended over multiple lines by preceding each extra line with SP or HTAB
+    while (pos < head.length && (head.charCodeAt(pos) === 32 || head.charCodeAt(pos) === 9)) {
+      let e2 = head.indexOf('\r\n', pos);
+      if (e2 < 0) e2 = head.length;
+      line = line.trimEnd() + ' ' + head.slice(pos, e2).trim();
+      pos = e2 + 2;
+    }
+    const colon = line.indexOf(':');
+    if (colon <= 0) {
+      err ??= 'Malformed header line';
+      continue;
+    }
+    const name = line.slice(0, colon).trimEnd();
+    if (!HEADER_NAME_RE.test(name)) {
+      err ??= 'Malformed header name';
+      continue;
+    }
+    if (headers.size >= max) return 'Too many headers';
+    headers.append(name, line.slice(colon + 1).trim());
+  }
+  return err;
+}
+
+function attachBody(m: SipMessage, buf: Buffer, bodyStart: number, stream: boolean): { status: number; reason: string } | null {
+  const cls = m.headers.getAll('content-length');
+  const available = buf.length - bodyStart;
+  if (cls.length === 0) {
+    if (stream) return { status: 400, reason: 'Missing Content-Length on stream transport' };
+    m.body = available > 0 ? buf.subarray(bodyStart) : EMPTY;
+    return null;
+  }
+  if (cls.some((v) => v !== cls[0])) return { status: 400, reason: 'Conflicting Content-Length' };
+  if (!/^\d{1,10}$/.test(cls[0])) return { status: 400, reason: 'Malformed Content-Length' };
+  const cl = Number(cls[0]);
+  // RFC 3261 §18.3: "If a response … [or request] … is smaller than the Content-Length … MUST be discarded"
+  if (cl > available) return { status: 400, reason: 'Content-Length larger than message body' };
+  m.body = cl > 0 ? buf.subarray(bodyStart, bodyStart + cl) : EMPTY;
+  return null;
+}
+
+function validateMandatory(m: SipMessage): string | null {
+  const h = m.headers;
+  const via = h.first('via');
+  if (via === undefined) return 'Missing Via';
+  if (parseVia(via) === null) return 'Malformed Via';
+  const cseqText = h.get('cseq');
+  if (cseqText === undefined) return 'Missing CSeq';
+  const cseq = parseCSeq(cseqText);
+  if (cseq === null) return 'Malformed CSeq';
+  const callId = h.get('call-id');
+  if (callId === undefined || callId.length === 0 || /\s/.test(callId)) return 'Missing or malformed Call-ID';
+  const from = h.get('from');
+  if (from === undefined || parseNameAddr(from) === null) return 'Missing or malformed From';
+  const to = h.get('to');
+  if (to === undefined || parseNameAddr(to) === null) return 'Missing or malformed To';
+  if (m.kind === 'request') {
+    if (cseq.method !== m.method) return 'CSeq method does not match request method';
+    const mf = h.get('max-forwards');
+    if (mf !== undefined && !/^\d{1,3}$/.test(mf)) return 'Malformed Max-Forwards';
+  }
+  return null;
+}
+
+const EMPTY = Buffer.alloc(0);
