@@ -11,3 +11,4 @@
  */
 export * from './errors.js';
 export * from './message/index.js';
+export * from './transport/index.js';

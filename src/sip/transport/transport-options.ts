@@ -1,0 +1,51 @@
+/**
+ * Transport limits and logging port (issue 3 "Limits, configurable, with clear logs").
+ * Pure: no I/O.
+ */
+
+export interface TransportLimits {
+  /** bytes; larger messages are rejected (513 when answerable) and stream connections closed */
+  maxMessageSize: number;
+  /** header fields per message */
+  maxHeaders: number;
+  /** unframed bytes buffered per stream connection before it is closed */
+  maxPendingBytes: number;
+  /** concurrent inbound connections from one source IP */
+  maxConnectionsPerSource: number;
+  /** ms without traffic before a stream connection is closed; 0 = never */
+  idleTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<TransportLimits> = {
+  maxMessageSize: 65_535,
+  maxHeaders: 256,
+  maxPendingBytes: 131_072,
+  maxConnectionsPerSource: 64,
+  idleTimeoutMs: 600_000,
+};
+
+/** Logging port (winston-compatible shape). */
+export interface SipLogger {
+  debug(message: string, context?: Record<string, unknown>): void;
+  info(message: string, context?: Record<string, unknown>): void;
+  warn(message: string, context?: Record<string, unknown>): void;
+  error(message: string, context?: Record<string, unknown>): void;
+}
+
+const noop = (): void => undefined;
+export const SILENT_LOGGER: SipLogger = { debug: noop, info: noop, warn: noop, error: noop };
+
+/** Counters a metrics adapter can read. */
+export interface TransportStats {
+  received: number;
+  sent: number;
+  parseErrors: number;
+  rejectedByLimit: number;
+  connectionsOpened: number;
+  connectionsClosed: number;
+  keepalivesAnswered: number;
+}
+
+export function createTransportStats(): TransportStats {
+  return { received: 0, sent: 0, parseErrors: 0, rejectedByLimit: 0, connectionsOpened: 0, connectionsClosed: 0, keepalivesAnswered: 0 };
+}

@@ -1,0 +1,68 @@
+/**
+ * UDP transport (RFC 3261 §18 over datagrams), IPv4 or IPv6 by the bound address.
+ * Every datagram is one message; oversize datagrams are counted and dropped with a log.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import type { Flow, HostPort } from './flow.js';
+import type { SipTransport, TransportSink } from './transport-sink.js';
+
+export class UdpTransport implements SipTransport {
+  readonly protocol = 'udp' as const;
+
+  private constructor(
+    private readonly socket: Socket,
+    readonly local: HostPort,
+  ) {}
+
+  static bind(host: string, port: number, sink: TransportSink): Promise<UdpTransport> {
+    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false });
+    return new Promise((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(port, host, () => {
+        socket.off('error', reject);
+        const addr = socket.address();
+        const t = new UdpTransport(socket, { host: addr.address, port: addr.port });
+        socket.on('error', (err) => sink.logger.error('udp socket error', { local: t.local, err: String(err) }));
+        socket.on('message', (data, rinfo) => t.onDatagram(sink, data, { host: rinfo.address, port: rinfo.port }));
+        resolve(t);
+      });
+    });
+  }
+
+  private onDatagram(sink: TransportSink, data: Buffer, remote: HostPort): void {
+    const flow: Flow = { transport: 'udp', local: this.local, remote };
+    if (data.length > sink.limits.maxMessageSize) {
+      sink.stats.rejectedByLimit++;
+      sink.logger.warn('udp datagram over maxMessageSize dropped', { remote, size: data.length });
+      return;
+    }
+    // RFC 5626 §4.4.1 does not define UDP CRLF pings (STUN is used there); a bare CRLF datagram is ignored.
+    if (data.length <= 4 && data.every((b) => b === 13 || b === 10)) return;
+    sink.deliver(data, flow, 'datagram');
+  }
+
+  send(bytes: Buffer, target: { flow?: Flow; remote: HostPort }): Promise<Flow> {
+    const remote = target.remote;
+    return new Promise((resolve, reject) => {
+      this.socket.send(bytes, remote.port, remote.host, (err) => {
+        if (err) reject(err);
+        else resolve({ transport: 'udp', local: this.local, remote });
+      });
+    });
+  }
+
+  hasConnection(): boolean {
+    return false;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      try {
+        this.socket.close(() => resolve());
+      } catch (err) {
+        resolve(void err); // already closed
+      }
+    });
+  }
+}
