@@ -2,3 +2,6 @@
 export * from './model/index.js';
 export * from './engine/index.js';
 export * from './policy/index.js';
+export * from './line-state/index.js';
+export * from './dialplan/index.js';
+export * from './ports/index.js';
