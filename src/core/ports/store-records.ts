@@ -149,3 +149,8 @@ export function toDirectoryParts(rows: { readonly [K in EntityKind]: readonly En
     })),
   };
 }
+
+/** The line key a phone's line appearance points at. */
+export function lineKeyOfAppearance(l: { readonly pattern: string; readonly routePartitionName: string | null }): string {
+  return lineKey(l.pattern, l.routePartitionName);
+}
