@@ -5,3 +5,5 @@ export * from './policy/index.js';
 export * from './line-state/index.js';
 export * from './dialplan/index.js';
 export * from './ports/index.js';
+export * from './render/index.js';
+export * from './packages/index.js';

@@ -1,0 +1,2 @@
+/** Event packages barrel. */
+export * from './event-packages.js';

@@ -1,0 +1,72 @@
+/**
+ * RFC 4235 dialog-info+xml renderer (blf-facts §1.2, §3).
+ *
+ * Rule 1: always `state="full"`; `version` is the subscription's own counter (RFC 4235 §4.1: "0 for
+ *         the first document of a subscription, +1 for each").
+ * Rule 2: never an empty document: an idle or unknown line renders one terminated `<dialog>`
+ *         (empty dialog-info left Yealink lamps stuck, OpenSIPS PR 1193).
+ * Rule 3: every active dialog carries call-id, local-tag, remote-tag and direction plus local/remote
+ *         identity and target, so phones can build `Replaces` for directed pickup.
+ * Rule 4: `singleDialogPerDocument` keeps the most interesting dialog only
+ *         (early > confirmed > proceeding > trying > terminated, as Kamailio force_single_dialog).
+ */
+import type { DialogState, Identity, LineDialog } from '../engine/engine-io.js';
+import type { LineSnapshot } from '../line-state/index.js';
+import { attrs, escapeXml, xmlId, XML_DECLARATION } from './xml.js';
+
+export const DIALOG_INFO_NAMESPACE = 'urn:ietf:params:xml:ns:dialog-info';
+
+export interface DialogInfoInput {
+  /** monitored URI (`sip:2001@acme.test`) */
+  readonly entity: string;
+  readonly version: number;
+  readonly snapshot: Pick<LineSnapshot, 'dn' | 'state' | 'dialogs'>;
+  readonly singleDialogPerDocument: boolean;
+}
+
+const INTEREST: Record<DialogState, number> = { early: 4, confirmed: 3, proceeding: 2, trying: 1, terminated: 0 };
+
+/** Rule 4: the dialog a single-dialog phone should see. */
+export function pickMostInteresting(dialogs: readonly LineDialog[]): LineDialog | undefined {
+  let best: LineDialog | undefined;
+  for (const d of dialogs) if (!best || INTEREST[d.state] > INTEREST[best.state]) best = d;
+  return best;
+}
+
+function renderParty(tag: 'local' | 'remote', who: Identity, held: boolean): string {
+  const identity = `<identity${attrs([['display', who.display]])}>${escapeXml(who.uri)}</identity>`;
+  // Asterisk convention for hold: +sip.rendering=no on the local target (blf-facts §1.2)
+  const param = held ? '<param pname="+sip.rendering" pvalue="no"/>' : '';
+  const target = param ? `<target${attrs([['uri', who.uri]])}>${param}</target>` : `<target${attrs([['uri', who.uri]])}/>`;
+  return `    <${tag}>${identity}${target}</${tag}>`;
+}
+
+function renderDialog(d: LineDialog): string[] {
+  const head = `  <dialog${attrs([
+    ['id', d.id],
+    ['call-id', d.callId],
+    ['local-tag', d.localTag],
+    ['remote-tag', d.remoteTag],
+    ['direction', d.direction],
+  ])}>`;
+  const state = `    <state${attrs([['event', d.state === 'terminated' ? d.terminationEvent : undefined]])}>${d.state}</state>`;
+  return [head, state, renderParty('local', d.local, d.held === true), renderParty('remote', d.remote, false), '  </dialog>'];
+}
+
+/** Renders one full dialog-info document (Rules 1-4). */
+export function renderDialogInfo(input: DialogInfoInput): string {
+  const { snapshot } = input;
+  const live = snapshot.state === 'unknown' ? [] : snapshot.dialogs;
+  const chosen = input.singleDialogPerDocument ? [pickMostInteresting(live)].filter((d) => d !== undefined) : live;
+  const body =
+    chosen.length === 0
+      ? [`  <dialog${attrs([['id', xmlId('idle-', snapshot.dn)]])}><state>terminated</state></dialog>`]
+      : chosen.flatMap(renderDialog);
+  const root = `<dialog-info${attrs([
+    ['xmlns', DIALOG_INFO_NAMESPACE],
+    ['version', input.version],
+    ['state', 'full'],
+    ['entity', input.entity],
+  ])}>`;
+  return [XML_DECLARATION, root, ...body, '</dialog-info>', ''].join('\n');
+}
