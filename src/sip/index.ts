@@ -12,3 +12,4 @@
 export * from './errors.js';
 export * from './message/index.js';
 export * from './transport/index.js';
+export * from './transaction/index.js';

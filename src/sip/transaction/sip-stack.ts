@@ -1,0 +1,229 @@
+/**
+ * `SipStack`: the transaction layer façade (RFC 3261 §17) over a `SipTransportLayer`.
+ * Routes received requests to server transactions (new ones go to `delegate.onRequest`),
+ * responses to client transactions, handles CANCEL matching (§9.2) and stray ACKs/responses.
+ *
+ * Rule 1: the stack never throws on peer input; a TU exception is caught and logged, and a
+ *         request the TU left unanswered because it threw gets a 500.
+ * Rule 2: clock and timers are injected (`clock`, `timers`); nothing global.
+ */
+import {
+  createResponse, generateBranch, getTopVia, parseUri, parseNameAddr, unbracketHost, formatVia,
+  BRANCH_MAGIC, tagOf, type SipRequest, type SipResponse, type SipMessage,
+} from '../message/index.js';
+import {
+  SipTransportLayer, SILENT_LOGGER, defaultPort, transportFromToken, viaTransportToken,
+  type Destination, type Flow, type ListenSpec, type SipLogger, type TransportLayerOptions,
+} from '../transport/index.js';
+import { RealClock, type Clock } from './clock.js';
+import { ClientTransaction, type ClientTransactionDelegate } from './client-transaction.js';
+import { ServerTransaction } from './server-transaction.js';
+import { DEFAULT_TIMERS, type TimerConfig, type TransactionHost } from './transaction-host.js';
+import { serverKey, clientKeyOfResponse } from './transaction-keys.js';
+
+export interface SipStackDelegate {
+  /** a new request (not ACK, not a retransmission); answer with `tx.respond()` / `tx.reply()` */
+  onRequest?(tx: ServerTransaction): void;
+  /** an ACK that matched no INVITE server transaction (the ACK for a 2xx, RFC 3261 §13.3.1.4) */
+  onAck?(ack: SipRequest, flow: Flow): void;
+  /** a response that matched no client transaction (e.g. 2xx retransmission after Timer M) */
+  onStray?(response: SipResponse, flow: Flow): void;
+}
+
+export interface SipStackOptions extends TransportLayerOptions {
+  clock?: Clock;
+  timers?: Partial<TimerConfig>;
+  /** an existing transport layer (else one is created) */
+  transport?: SipTransportLayer;
+  /** host written in Via/Contact when the listen address is a wildcard (0.0.0.0 / ::) */
+  advertisedHost?: string;
+  logger?: SipLogger;
+}
+
+export interface SendRequestOptions {
+  /** send on this flow (in-dialog requests, responses' flows) */
+  flow?: Flow;
+  /** or to this destination (else: first Route, else Request-URI; transport param, default udp) */
+  destination?: Destination;
+  delegate?: ClientTransactionDelegate;
+}
+
+export class SipStack implements TransactionHost {
+  readonly transport: SipTransportLayer;
+  readonly clock: Clock;
+  readonly timers: TimerConfig;
+  readonly logger: SipLogger;
+  delegate: SipStackDelegate = {};
+  private readonly servers = new Map<string, ServerTransaction>();
+  private readonly clients = new Map<string, ClientTransaction>();
+  /** INVITE server transactions by Call-ID + CSeq + From-tag, to match the 2xx ACK (new branch) */
+  private readonly invites = new Map<string, ServerTransaction>();
+  private readonly advertisedHost?: string;
+
+  constructor(opts: SipStackOptions = {}) {
+    this.logger = opts.logger ?? SILENT_LOGGER;
+    this.transport = opts.transport ?? new SipTransportLayer({ limits: opts.limits, logger: this.logger });
+    this.clock = opts.clock ?? new RealClock();
+    this.timers = { ...DEFAULT_TIMERS, ...opts.timers };
+    this.advertisedHost = opts.advertisedHost;
+    this.transport.delegate = { onMessage: (m, f) => this.onMessage(m, f) };
+  }
+
+  listen(spec: ListenSpec): ReturnType<SipTransportLayer['listen']> {
+    return this.transport.listen(spec);
+  }
+
+  /** Live transaction counts (tests and metrics). */
+  get counts(): { server: number; client: number } {
+    return { server: this.servers.size, client: this.clients.size };
+  }
+
+  /**
+   * Start a client transaction. Adds a top Via (our sent-by, fresh branch, `rport`) when the request
+   * has none, or a branch when its Via lacks one; adds Max-Forwards: 70 when missing.
+   */
+  sendRequest(request: SipRequest, opts: SendRequestOptions = {}): ClientTransaction {
+    const target = opts.flow ?? opts.destination ?? resolveTarget(request);
+    this.prepareVia(request, target.transport, 'remote' in target ? target.remote.host : target.host);
+    if (!request.headers.has('max-forwards')) request.headers.append('Max-Forwards', '70');
+    const via = getTopVia(request)!;
+    const key = `${via.branch}|${request.method}`;
+    const tx = new ClientTransaction(this, key, request, target, opts.delegate);
+    this.clients.set(key, tx);
+    tx.start();
+    return tx;
+  }
+
+  /** Send without a transaction (ACK for 2xx, stateless answers). Adds a Via like `sendRequest`. */
+  sendStateless(msg: SipMessage, to?: Flow | Destination): Promise<Flow> {
+    const target = to ?? (msg.kind === 'request' ? resolveTarget(msg) : undefined);
+    if (target === undefined) return Promise.reject(new Error('no target for stateless response'));
+    if (msg.kind === 'request') this.prepareVia(msg, target.transport, 'remote' in target ? target.remote.host : target.host);
+    return this.transport.send(msg, target);
+  }
+
+  async close(): Promise<void> {
+    for (const tx of this.servers.values()) tx.dispose();
+    for (const tx of this.clients.values()) tx.dispose();
+    this.servers.clear();
+    this.clients.clear();
+    await this.transport.close();
+  }
+
+  /* ---- TransactionHost ---- */
+
+  send(msg: SipMessage, to: Flow | Destination): Promise<Flow> {
+    return this.transport.send(msg, to);
+  }
+
+  forget(tx: { key: string; side: 'client' | 'server' }): void {
+    const map = tx.side === 'client' ? this.clients : this.servers;
+    if (map.get(tx.key) === tx) map.delete(tx.key);
+    if (tx instanceof ServerTransaction && tx.isInvite) {
+      const k = dialogKey(tx.request);
+      if (this.invites.get(k) === tx) this.invites.delete(k);
+    }
+  }
+
+  /* ---- receive path ---- */
+
+  private onMessage(msg: SipMessage, flow: Flow): void {
+    if (msg.kind === 'response') return this.onResponse(msg, flow);
+    const key = serverKey(msg);
+    if (key === null) return;
+    if (msg.method === 'ACK') return this.onAckRequest(msg, key, flow);
+    const existing = this.servers.get(key);
+    if (existing) return existing.receiveRequest();
+    if (msg.method === 'CANCEL') return this.onCancel(msg, key, flow);
+    const tx = new ServerTransaction(this, key, msg, flow);
+    this.servers.set(key, tx);
+    if (tx.isInvite) this.invites.set(dialogKey(msg), tx);
+    this.dispatch(tx);
+  }
+
+  private dispatch(tx: ServerTransaction): void {
+    try {
+      if (this.delegate.onRequest) this.delegate.onRequest(tx);
+      else tx.reply(501, 'Not Implemented');
+    } catch (err) {
+      this.logger.error('TU threw in onRequest', { method: tx.request.method, err: String(err), stack: (err as Error)?.stack });
+      if (tx.lastResponse === undefined || tx.lastResponse.status < 200) tx.reply(500, 'Server Internal Error');
+    }
+  }
+
+  private onResponse(res: SipResponse, flow: Flow): void {
+    const key = clientKeyOfResponse(res);
+    const tx = key === null ? undefined : this.clients.get(key);
+    if (tx) return this.guard('client transaction', () => tx.receive(res));
+    this.guard('onStray', () => this.delegate.onStray?.(res, flow));
+  }
+
+  private onAckRequest(ack: SipRequest, key: string, flow: Flow): void {
+    const tx = this.servers.get(key);
+    if (tx && tx.state !== 'accepted') return this.guard('ack', () => tx.receiveAck(ack));
+    // RFC 3261 §13.3.1.4: the ACK for a 2xx is its own transaction (new branch); it still stops the
+    // UAS core's 2xx retransmissions, so match it to the INVITE by Call-ID, CSeq number and From tag.
+    const invite = tx ?? this.invites.get(dialogKey(ack));
+    if (invite?.state === 'accepted') this.guard('ack', () => invite.receiveAck(ack));
+    this.guard('onAck', () => this.delegate.onAck?.(ack, flow));
+  }
+
+  /** RFC 3261 §9.2: CANCEL matches the INVITE server transaction with the same key (method INVITE). */
+  private onCancel(cancel: SipRequest, key: string, flow: Flow): void {
+    const inviteKey = serverKey(cancel, 'INVITE');
+    const invite = inviteKey === null ? undefined : this.servers.get(inviteKey);
+    const tx = new ServerTransaction(this, key, cancel, flow);
+    this.servers.set(key, tx);
+    if (invite === undefined || invite.state === 'terminated') {
+      // "If the UAS did not find a matching transaction for the CANCEL … it SHOULD respond to the CANCEL with a 481"
+      tx.reply(481, 'Call/Transaction Does Not Exist');
+      return;
+    }
+    // "a UAS … responds to the CANCEL with a 200 (OK)" — and the TU answers the INVITE with 487
+    tx.reply(200, 'OK', { toTag: true });
+    invite.cancelled = true;
+    if (invite.state === 'proceeding') this.guard('onCancel', () => invite.delegate.onCancel?.(cancel, invite));
+  }
+
+  private guard(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.logger.error(`TU threw in ${what}`, { err: String(err), stack: (err as Error)?.stack });
+    }
+  }
+
+  private prepareVia(req: SipRequest, transport: Destination['transport'], towards: string): void {
+    const top = getTopVia(req);
+    if (top !== null) {
+      if (top.branch?.startsWith(BRANCH_MAGIC)) return;
+      top.branch = generateBranch();
+      req.headers.removeFirst('via');
+      req.headers.prepend('Via', formatVia(top));
+      return;
+    }
+    const lp = this.transport.listenPointFor(transport, towards);
+    let host = lp?.host ?? '127.0.0.1';
+    if (host === '0.0.0.0' || host === '::') host = this.advertisedHost ?? (host === '::' ? '::1' : '127.0.0.1');
+    const sentBy = `${host.includes(':') ? `[${host}]` : host}:${lp?.port ?? defaultPort(transport)}`;
+    req.headers.prepend('Via', `SIP/2.0/${viaTransportToken(transport)} ${sentBy};branch=${generateBranch()};rport`);
+  }
+}
+
+function dialogKey(req: SipRequest): string {
+  const cseq = req.headers.get('cseq') ?? '';
+  return `${req.headers.get('call-id') ?? ''}|${parseInt(cseq, 10)}|${tagOf(req.headers.get('from')) ?? ''}`;
+}
+
+/** Next hop for a request without explicit target: first Route (loose routing) else Request-URI. */
+export function resolveTarget(req: SipRequest): Destination {
+  const route = req.headers.first('route');
+  const uriText = route !== undefined ? parseNameAddr(route)?.uri ?? req.uri : req.uri;
+  const uri = parseUri(uriText);
+  if (uri === null || uri.host === '') throw new Error(`cannot route to ${uriText}`);
+  const tp = uri.params.get('transport');
+  const transport = (tp ? transportFromToken(tp) : null) ?? (uri.scheme === 'sips' ? 'tls' : 'udp');
+  return { transport, host: unbracketHost(uri.host), port: uri.port ?? defaultPort(transport) };
+}
+
+export { createResponse };
