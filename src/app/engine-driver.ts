@@ -1,0 +1,89 @@
+/**
+ * Runs the pure engine on the real clock: feeds inputs in with `now`, hands each effect to the adapter
+ * that registered for its type, and keeps one timer armed at `engine.nextDeadline()` (the core never
+ * sleeps). Effects are dispatched in order; a handler that throws is logged, the rest still run.
+ */
+import type { EngineInput } from '../core/index.js';
+import type { Logger } from './logger.js';
+
+/** The slice of the core engine the driver needs. */
+export interface DrivableEngine<E extends { readonly type: string }> {
+  handle(input: EngineInput, now: number): E[];
+  nextDeadline(): number | undefined;
+}
+
+export type EffectHandler<E> = (effect: E) => void;
+
+export class EngineDriver<E extends { readonly type: string }> {
+  private readonly handlers = new Map<string, EffectHandler<E>[]>();
+  private timer: NodeJS.Timeout | undefined;
+  private armedAt: number | undefined;
+  private closed = false;
+
+  constructor(
+    readonly engine: DrivableEngine<E>,
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Registers a handler for one effect type (several handlers per type run in registration order). */
+  on<T extends E['type']>(type: T, handler: EffectHandler<Extract<E, { type: T }>>): void {
+    const list = this.handlers.get(type) ?? [];
+    list.push(handler as EffectHandler<E>);
+    this.handlers.set(type, list);
+  }
+
+  /** Feeds one input; returns the effects (already dispatched) so callers can inspect them. */
+  submit(input: EngineInput): E[] {
+    if (this.closed) return [];
+    const effects = this.engine.handle(input, this.now());
+    for (const effect of effects) this.dispatch(effect);
+    this.arm();
+    return effects;
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private dispatch(effect: E): void {
+    if (effect.type === 'log') return this.log(effect as unknown as LogEffect);
+    for (const handler of this.handlers.get(effect.type) ?? []) {
+      try {
+        handler(effect);
+      } catch (err) {
+        this.logger.error('effect handler failed', { effect: effect.type, error: String((err as Error)?.stack ?? err) });
+      }
+    }
+  }
+
+  private log(effect: LogEffect): void {
+    const level = effect.level in this.logger ? effect.level : 'info';
+    this.logger[level as 'info'](effect.message, effect.fields);
+  }
+
+  private arm(): void {
+    const deadline = this.engine.nextDeadline();
+    if (deadline === undefined || this.closed) return;
+    if (this.armedAt !== undefined && this.armedAt <= deadline && this.timer) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.armedAt = deadline;
+    // setTimeout's ceiling is 2^31-1 ms; re-arming on wake covers longer waits.
+    const delay = Math.min(Math.max(0, deadline - this.now()), 0x7fffffff);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.armedAt = undefined;
+      this.submit({ type: 'tick' });
+    }, delay);
+    this.timer.unref?.();
+  }
+}
+
+interface LogEffect {
+  readonly type: 'log';
+  readonly level: string;
+  readonly message: string;
+  readonly fields?: Record<string, unknown>;
+}
