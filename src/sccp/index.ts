@@ -9,3 +9,4 @@ export * from './errors.js';
 export * from './clock.js';
 export * from './codec/index.js';
 export * from './device/index.js';
+export * from './sccp-tcp-server.js';
