@@ -13,3 +13,5 @@ export * from './errors.js';
 export * from './message/index.js';
 export * from './transport/index.js';
 export * from './transaction/index.js';
+export * from './dialog/index.js';
+export * from './auth/index.js';

@@ -1,0 +1,95 @@
+/**
+ * MD5 (RFC 1321) and SHA-256 (FIPS 180-4) over UTF-8 strings, hex output. Pure TypeScript so that
+ * `sip/auth` needs no `node:` import (style.md §2); digest auth hashes short strings, so speed is
+ * not a concern. Verified against the RFC 1321 / FIPS test vectors in the unit tests.
+ */
+
+const enc = new TextEncoder();
+
+function hex32le(words: Uint32Array): string {
+  let s = '';
+  for (const w of words) for (let i = 0; i < 4; i++) s += ((w >>> (i * 8)) & 255).toString(16).padStart(2, '0');
+  return s;
+}
+
+const MD5_S = [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21];
+const MD5_K = Array.from({ length: 64 }, (_, i) => Math.floor(Math.abs(Math.sin(i + 1)) * 2 ** 32) >>> 0);
+
+function pad(bytes: Uint8Array, bigEndianLength: boolean): Uint8Array {
+  const len = bytes.length;
+  const total = (((len + 8) >> 6) + 1) * 64;
+  const out = new Uint8Array(total);
+  out.set(bytes);
+  out[len] = 0x80;
+  const bits = len * 8;
+  const view = new DataView(out.buffer);
+  if (bigEndianLength) {
+    view.setUint32(total - 8, Math.floor(bits / 2 ** 32));
+    view.setUint32(total - 4, bits >>> 0);
+  } else {
+    view.setUint32(total - 8, bits >>> 0, true);
+    view.setUint32(total - 4, Math.floor(bits / 2 ** 32), true);
+  }
+  return out;
+}
+
+export function md5Hex(text: string): string {
+  const m = pad(enc.encode(text), false);
+  const view = new DataView(m.buffer);
+  const h = new Uint32Array([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476]);
+  const x = new Uint32Array(16);
+  for (let off = 0; off < m.length; off += 64) {
+    for (let i = 0; i < 16; i++) x[i] = view.getUint32(off + i * 4, true);
+    let [a, b, c, d] = h;
+    for (let i = 0; i < 64; i++) {
+      let f: number, g: number;
+      if (i < 16) { f = (b & c) | (~b & d); g = i; }
+      else if (i < 32) { f = (d & b) | (~d & c); g = (5 * i + 1) % 16; }
+      else if (i < 48) { f = b ^ c ^ d; g = (3 * i + 5) % 16; }
+      else { f = c ^ (b | ~d); g = (7 * i) % 16; }
+      const s = MD5_S[(i >> 4) * 4 + (i % 4)];
+      const t = (a + f + MD5_K[i] + x[g]) >>> 0;
+      a = d; d = c; c = b;
+      b = (b + ((t << s) | (t >>> (32 - s)))) >>> 0;
+    }
+    h[0] += a; h[1] += b; h[2] += c; h[3] += d;
+  }
+  return hex32le(h);
+}
+
+const SHA_K = new Uint32Array([
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01,
+  0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc,
+  0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
+  0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08,
+  0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+  0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+]);
+
+const rotr = (v: number, n: number): number => (v >>> n) | (v << (32 - n));
+
+export function sha256Hex(text: string): string {
+  const m = pad(enc.encode(text), true);
+  const view = new DataView(m.buffer);
+  const h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+  const w = new Uint32Array(64);
+  for (let off = 0; off < m.length; off += 64) {
+    for (let i = 0; i < 16; i++) w[i] = view.getUint32(off + i * 4);
+    for (let i = 16; i < 64; i++) {
+      const s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >>> 3);
+      const s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >>> 10);
+      w[i] = (w[i - 16] + s0 + w[i - 7] + s1) >>> 0;
+    }
+    let [a, b, c, d, e, f, g, hh] = h;
+    for (let i = 0; i < 64; i++) {
+      const t1 = (hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + SHA_K[i] + w[i]) >>> 0;
+      const t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) >>> 0;
+      hh = g; g = f; f = e; e = (d + t1) >>> 0; d = c; c = b; b = a; a = (t1 + t2) >>> 0;
+    }
+    h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
+  }
+  let s = '';
+  for (const x of h) s += x.toString(16).padStart(8, '0');
+  return s;
+}
