@@ -38,7 +38,7 @@ function pathOf(instancePath: string): (string | number)[] {
 function describePath(path: FieldPath): string {
   let out = '';
   for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out === '' ? seg : `.${seg}`;
-  return out === '' ? 'file' : out;
+  return out === '' ? 'top level' : out;
 }
 
 function messageOf(e: ErrorObject): { path: FieldPath; key: boolean; text: string } {

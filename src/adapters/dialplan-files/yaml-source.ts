@@ -33,7 +33,7 @@ export function parseDialplanSource(file: string, text: string): DialplanSource 
   if (doc.errors.length > 0) {
     return doc.errors.map((e) => {
       const pos = e.linePos?.[0];
-      const message = e.message.split('\n')[0] ?? e.message;
+      const message = (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '');
       return { file, line: pos?.line ?? 0, col: pos?.col ?? 0, message: `YAML: ${message}`, code: 'syntax' };
     });
   }
