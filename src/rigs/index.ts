@@ -1,0 +1,2 @@
+/** Softphone rigs barrel: emulated phones for tests and load profiles (public protocols only). */
+export * from './sccp-phone.js';
