@@ -12,6 +12,7 @@ import {
   type Decision,
   type Directory,
   type PresentityRef,
+  type SubscribeKind,
   type WatcherRef,
 } from '../../core/index.js';
 import { loadDialplan, formatDialplanError } from '../../adapters/dialplan-files/index.js';
@@ -42,6 +43,22 @@ export function summarizeDecision(d: Decision): string {
   }
 }
 
+export interface Explanation {
+  readonly summary: string;
+  readonly kind: SubscribeKind;
+  readonly decision: Decision;
+}
+
+/** Explains one watcher/target pair on a directory; undefined when NAME names nothing. */
+export function explainPresence(dir: Directory, watcherName: string, targetText: string, callList: boolean): Explanation | undefined {
+  const watcher = resolveWatcherName(dir, watcherName);
+  if (!watcher) return undefined;
+  const target = parseTarget(targetText);
+  const kind: SubscribeKind = callList ? 'call-list' : classifySubscribeKind(dir, watcher, target);
+  const decision = decide(dir, watcher, target, kind);
+  return { summary: summarizeDecision(decision), kind, decision };
+}
+
 export async function runExplain(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -61,17 +78,13 @@ export async function runExplain(args: string[]): Promise<number> {
     for (const e of loaded.errors) console.error(formatDialplanError(e));
     return 1;
   }
-  const dir = buildDirectory(loaded.parts);
-  const watcher = resolveWatcherName(dir, values.watcher);
-  if (!watcher) {
+  const explanation = explainPresence(buildDirectory(loaded.parts), values.watcher, values.target, values['call-list']!);
+  if (!explanation) {
     console.error(`blfgw explain: no device, user or trunk named '${values.watcher}'`);
     return 1;
   }
-  const target = parseTarget(values.target);
-  const kind = values['call-list'] ? 'call-list' : classifySubscribeKind(dir, watcher, target);
-  const decision = decide(dir, watcher, target, kind);
-  console.log(summarizeDecision(decision));
-  console.log(`  kind: ${kind}`);
-  for (const step of decision.trace) console.log(`  - ${step}`);
+  console.log(explanation.summary);
+  console.log(`  kind: ${explanation.kind}`);
+  for (const step of explanation.decision.trace) console.log(`  - ${step}`);
   return 0;
 }

@@ -4,7 +4,9 @@
  *
  * Rule 1: a device uses its user's SUBSCRIBE CSS and presence group when a user is logged in to or
  *         administratively assigned to it (owner user first, then users listing the device), else
- *         its own. The user's CSS is taken as configured, including <None>.
+ *         its own. A user without a SUBSCRIBE CSS (<None> on the user) leaves the device's CSS in
+ *         force, as CUCM does for devices whose user has no CSS of their own; the effective CSS
+ *         being <None> is what makes a target "user unknown".
  * Rule 2: a trunk uses its own CSS and group; a user (explain) uses the user's.
  */
 import type { Directory, User } from '../model/index.js';
@@ -62,12 +64,14 @@ export function resolveWatcher(dir: Directory, watcher: WatcherRef): WatcherCont
   if (!device) return undefined;
   const user = findDeviceUser(dir, device.name);
   if (user) {
+    const css = user.subscribeCss ?? device.subscribeCss;
+    const whose = user.subscribeCss !== null ? "the user's" : "the device's (the user has none)";
     return {
-      css: user.subscribeCss,
+      css,
       presenceGroup: user.presenceGroup,
       user: user.id,
       device: device.name,
-      trace: [`watcher is device ${device.name}; user ${user.id} is assigned to it: using the user's SUBSCRIBE CSS ${cssLabel(user.subscribeCss)} and presence group ${user.presenceGroup}`],
+      trace: [`watcher is device ${device.name}; user ${user.id} is assigned to it: using ${whose} SUBSCRIBE CSS ${cssLabel(css)} and the user's presence group ${user.presenceGroup}`],
     };
   }
   return {
