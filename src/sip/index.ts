@@ -8,6 +8,7 @@
  * | transaction/  | RFC 3261 §17; RFC 6026 |
  * | dialog/       | RFC 3261 §12; RFC 6665 §4.1.2 / §4.2.1 |
  * | auth/         | RFC 7616 (digest MD5 / SHA-256), RFC 3261 §22 |
+ * | publication/  | RFC 3903 §4 (PUBLISH: ETag lifecycle of the EPA) |
  */
 export * from './errors.js';
 export * from './message/index.js';
@@ -15,3 +16,4 @@ export * from './transport/index.js';
 export * from './transaction/index.js';
 export * from './dialog/index.js';
 export * from './auth/index.js';
+export * from './publication/index.js';

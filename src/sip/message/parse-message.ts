@@ -160,7 +160,7 @@ function validateMandatory(m: SipMessage): string | null {
   if (m.kind === 'request') {
     if (cseq.method !== m.method) return 'CSeq method does not match request method';
     const mf = h.get('max-forwards');
-    if (mf !== undefined && !/^\d{1,3}$/.test(mf)) return 'Malformed Max-Forwards';
+    if (mf !== undefined && !/^\d{1,10}$/.test(mf)) return 'Malformed Max-Forwards';
   }
   return null;
 }
