@@ -113,6 +113,7 @@ export class SccpPhone {
   /** Sends RegisterReq and completes the registration exchange; resolves when all answers are in. */
   async register(timeoutMs = 10_000): Promise<void> {
     const protocolVer = this.options.protocolVersion ?? 11;
+    this.pendingRequests.add('CapabilitiesReq');
     this.send(buildFlat('RegisterReq', {
       deviceName: this.options.deviceName, instance: 1, stationIpAddr: this.options.stationIp ?? '127.0.0.1',
       deviceType: this.options.deviceType ?? 7, maxStreams: 5, protocolVer, maxNumberOfLines: 6,
@@ -120,7 +121,8 @@ export class SccpPhone {
     }));
     await this.waitFor((v) => v.registered || v.rejected !== undefined || v.closed, timeoutMs);
     if (!this.view.registered) throw new Error(`registration failed: ${this.view.rejected ?? 'connection closed'}`);
-    await this.waitFor(() => this.pendingRequests.size === 0, timeoutMs);
+    await this.waitFor((v) => this.pendingRequests.size === 0 || v.closed, timeoutMs);
+    if (this.view.closed) throw new Error('connection closed during registration');
   }
 
   /** Goes off hook on a line (default line 1). */
@@ -331,6 +333,7 @@ export class SccpPhone {
       { payloadCapability: PayloadCapability.g711Ulaw, maxFramesPerPacket: 40, param1: 0, param2: 0 },
       { payloadCapability: PayloadCapability.g729, maxFramesPerPacket: 60, param1: 0, param2: 0 },
     ] });
+    this.answered('CapabilitiesReq');
     for (const [req, key] of [[buildFlat('ButtonTemplateReq'), 'buttons'], [buildFlat('SoftKeyTemplateReq'), 'SoftKeyTemplateRes'],
       [buildFlat('SoftKeySetReq'), 'SoftKeySetRes'], [buildFlat('TimeDateReq'), 'TimeDateRes']] as const) {
       this.pendingRequests.add(key);
