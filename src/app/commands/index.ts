@@ -2,13 +2,14 @@
 import { runValidate } from './validate-command.js';
 import { runExplain } from './explain-command.js';
 import { runStart } from './start-command.js';
+import { runImport } from './import-command.js';
 
 export const USAGE = `usage:
   blfgw start [--dialplan DIR] [--db FILE] [--sip-port N] [--sccp-port N] [--axl-port N]
               [--ws-port N] [--http-port N] [--log-level L] [--bind HOST]
   blfgw validate [DIR]
   blfgw explain --dialplan DIR --watcher NAME --target DN_OR_URI [--call-list]
-  blfgw import users.csv|phones.csv [--db FILE]
+  blfgw import users.csv|phones.csv [--kind users|phones] [--db FILE] [--dialplan DIR]
   blfgw sync --from https://HOST:PORT/axl/ --user U --password P [--db FILE] [--follow]`;
 
 type Command = (args: string[]) => Promise<number>;
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, Command> = {
   start: runStart,
   validate: runValidate,
   explain: runExplain,
+  import: runImport,
 };
 
 /** Runs one command; unknown command → usage, exit 2. */
