@@ -7,3 +7,5 @@ export * from './dialplan/index.js';
 export * from './ports/index.js';
 export * from './render/index.js';
 export * from './packages/index.js';
+export * from './subscriptions/index.js';
+export * from './errors.js';

@@ -8,6 +8,7 @@
  *         dialog id); the core never parses it.
  */
 import type { AppearanceRef, Directory, LineKey } from '../model/index.js';
+import type { Decision } from '../policy/presence-policy.js';
 
 /** RFC 4235 §4.1 dialog states, in the RFC's words. */
 export type DialogState = 'trying' | 'proceeding' | 'early' | 'confirmed' | 'terminated';
@@ -88,6 +89,8 @@ export interface SubscribeRequest {
   readonly expires?: number;
   /** in-dialog refresh (or un-subscribe) of an existing subscription */
   readonly refresh: boolean;
+  /** the SUBSCRIBE's Accept media types (lower case, no parameters needed); absent = package default */
+  readonly accept?: readonly string[];
 }
 
 /** What became of a SendNotify. */
@@ -105,8 +108,21 @@ export interface Tick {
   readonly type: 'tick';
 }
 
+/**
+ * The state of a presentity behind a trunk changed (the trunk relay's NOTIFY came in), for
+ * subscriptions that were routed out that trunk (RouteSubscribe).
+ */
+export interface RemoteStateChanged {
+  readonly type: 'remote-state';
+  readonly trunk: string;
+  readonly target: PresentityRef;
+  readonly state: BlfState;
+  readonly dialogs: readonly LineDialog[];
+}
+
 export type EngineInput =
   | DirectoryReplaced
+  | RemoteStateChanged
   | RegistrationChanged
   | CallEvent
   | DndChanged
@@ -118,3 +134,92 @@ export type EngineInput =
 
 /** Aggregated BLF state of a line (CUCM: idle / ringing(alerting) / busy / unknown; DND optional). */
 export type BlfState = 'idle' | 'ringing' | 'busy' | 'unknown' | 'dnd';
+
+export type SubscribeStatus = 200 | 403 | 404 | 423 | 481 | 489;
+
+/** Answer to a SUBSCRIBE (RFC 6665 §4.2.1): 200 carries Expires; 423 carries Min-Expires. */
+export interface RespondSubscribe {
+  readonly type: 'respond-subscribe';
+  readonly subscriptionId: string;
+  readonly status: SubscribeStatus;
+  readonly reason: string;
+  readonly expires?: number;
+  readonly minExpires?: number;
+  /** the policy decision behind the answer (absent for 423/481/489) */
+  readonly decision?: Decision;
+}
+
+export type TerminationReason = 'timeout' | 'deactivated' | 'noresource' | 'rejected';
+
+/** A NOTIFY to send in the subscription's dialog (RFC 6665 §4.2.2). */
+export interface SendNotify {
+  readonly type: 'send-notify';
+  readonly subscriptionId: string;
+  readonly event: EventPackageName;
+  readonly contentType: string;
+  readonly body: string;
+  readonly subscriptionState: 'active' | 'terminated';
+  /** seconds left, for `Subscription-State: active;expires=N` */
+  readonly expires?: number;
+  readonly reason?: TerminationReason;
+  /** the document version in the body; echo it in NotifyOutcome */
+  readonly version: number;
+}
+
+/** A line's aggregated BLF state changed (SCCP lamps, PUBLISH trunk). */
+export interface LineStateChanged {
+  readonly type: 'line-state-changed';
+  readonly line: LineKey;
+  readonly dn: string;
+  readonly old: BlfState;
+  readonly new: BlfState;
+}
+
+/** Relay a subscription out a trunk (route pattern / SIP route pattern outcome). */
+export interface RouteSubscribe {
+  readonly type: 'route-subscribe';
+  readonly subscriptionId: string;
+  readonly trunk: string;
+  readonly target: PresentityRef;
+  readonly event: EventPackageName;
+}
+
+/** The relayed subscription is no longer needed (ended, or re-routed elsewhere). */
+export interface RouteUnsubscribe {
+  readonly type: 'route-unsubscribe';
+  readonly subscriptionId: string;
+  readonly trunk: string;
+  readonly target: PresentityRef;
+}
+
+/** PUBLISH a user's aggregated state to the IM server over params.impPublishTrunk. */
+export interface Publish {
+  readonly type: 'publish';
+  readonly trunk: string;
+  readonly user: string;
+  readonly state: BlfState;
+  readonly lines: readonly { readonly line: LineKey; readonly dn: string; readonly state: BlfState }[];
+}
+
+/** Call `handle({type:'tick'}, now)` at or after `at`. */
+export interface WakeAt {
+  readonly type: 'wake-at';
+  readonly at: number;
+}
+
+export interface Log {
+  readonly type: 'log';
+  readonly level: 'debug' | 'info' | 'warn' | 'error';
+  readonly message: string;
+  readonly fields: Readonly<Record<string, string | number | boolean | null>>;
+}
+
+export type Effect =
+  | RespondSubscribe
+  | SendNotify
+  | LineStateChanged
+  | RouteSubscribe
+  | RouteUnsubscribe
+  | Publish
+  | WakeAt
+  | Log;

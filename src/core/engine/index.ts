@@ -1,1 +1,2 @@
 export * from './engine-io.js';
+export * from './engine.js';

@@ -1,0 +1,188 @@
+/**
+ * The subscription registry: records indexed by id, by target line (fan-out) and by routed target
+ * (trunk relay), with one timer slot each and NOTIFY flow control (style guide §6; re notify.c).
+ *
+ * Rule 1: at most one NOTIFY is in flight per subscription; a change meanwhile only sets `dirty`;
+ *         the outcome of the in-flight NOTIFY sends one coalesced NOTIFY carrying the latest state.
+ * Rule 2: `version` is the version of the NEXT document: 0 for the first (RFC 4235 §4.1), +1 each.
+ * Rule 3: compact: a Subscription is a plain class instance of scalar fields and shared references;
+ *         no per-subscription closures or Maps (budget: ≤ 640 bytes per active subscription).
+ * Rule 4: one timer slot per subscription (`timerPurpose`), kept in one indexed min-heap.
+ */
+import type { LineKey } from '../model/index.js';
+import type { BlfState, EventPackageName, LineDialog, PresentityRef, WatcherRef } from '../engine/engine-io.js';
+import type { SubscribeKind } from '../policy/index.js';
+import { CoreInvariantError } from '../errors.js';
+import { TimerHeap } from './timer-heap.js';
+import { transitionSubscription, type SubscriptionInput, type SubscriptionState } from './subscription-fsm.js';
+
+/** What a subscription's timer slot is for (pjsip TIMER_TYPE_*). */
+export type TimerPurpose = 'expiry';
+
+/** Plain-JSON form for persistence across restarts. */
+export interface SubscriptionRecord {
+  readonly id: string;
+  readonly watcher: WatcherRef;
+  readonly target: PresentityRef;
+  readonly event: EventPackageName;
+  readonly contentType: string;
+  readonly kind: SubscribeKind;
+  readonly line: LineKey | null;
+  readonly trunk: string | null;
+  readonly expiresAt: number;
+  /** version of the next document to send */
+  readonly version: number;
+}
+
+export class Subscription {
+  state: SubscriptionState = 'pending';
+  line: LineKey | null = null;
+  trunk: string | null = null;
+  remoteState: BlfState = 'unknown';
+  remoteDialogs: readonly LineDialog[] = [];
+  expiresAt = 0;
+  version = 0;
+  /** version of the NOTIFY in flight, or -1 */
+  inFlight = -1;
+  dirty = false;
+  timerPurpose: TimerPurpose | null = null;
+  timerAt = 0;
+  heapIndex = -1;
+
+  constructor(
+    readonly id: string,
+    readonly watcher: WatcherRef,
+    readonly target: PresentityRef,
+    readonly event: EventPackageName,
+    readonly contentType: string,
+    readonly kind: SubscribeKind,
+  ) {}
+
+  apply(input: SubscriptionInput): void {
+    this.state = transitionSubscription(this.state, input);
+  }
+}
+
+/** Key of a routed target on a trunk. */
+export function routeKey(trunk: string, target: PresentityRef): string {
+  return `${trunk}|${target.kind === 'dn' ? target.dn : target.uri}`;
+}
+
+function addTo<K>(index: Map<K, Set<Subscription>>, key: K, sub: Subscription): void {
+  const set = index.get(key);
+  if (set) set.add(sub);
+  else index.set(key, new Set([sub]));
+}
+
+function removeFrom<K>(index: Map<K, Set<Subscription>>, key: K, sub: Subscription): void {
+  const set = index.get(key);
+  if (!set) return;
+  set.delete(sub);
+  if (set.size === 0) index.delete(key);
+}
+
+export class SubscriptionTable {
+  private readonly byId = new Map<string, Subscription>();
+  private readonly byLine = new Map<LineKey, Set<Subscription>>();
+  private readonly byRoute = new Map<string, Set<Subscription>>();
+  private readonly timers = new TimerHeap<Subscription>();
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  get(id: string): Subscription | undefined {
+    return this.byId.get(id);
+  }
+
+  all(): IterableIterator<Subscription> {
+    return this.byId.values();
+  }
+
+  /** Subscriptions watching a line (fan-out), in insertion order. */
+  onLine(line: LineKey): readonly Subscription[] {
+    return [...(this.byLine.get(line) ?? [])];
+  }
+
+  onRoute(trunk: string, target: PresentityRef): readonly Subscription[] {
+    return [...(this.byRoute.get(routeKey(trunk, target)) ?? [])];
+  }
+
+  add(sub: Subscription): void {
+    if (this.byId.has(sub.id)) throw new CoreInvariantError(`subscription ${sub.id} already exists`);
+    this.byId.set(sub.id, sub);
+    this.index(sub);
+    this.scheduleExpiry(sub, sub.expiresAt);
+  }
+
+  /** Points a subscription at another line or trunk, keeping the indexes right. */
+  retarget(sub: Subscription, line: LineKey | null, trunk: string | null): void {
+    this.unindex(sub);
+    sub.line = line;
+    sub.trunk = trunk;
+    this.index(sub);
+  }
+
+  scheduleExpiry(sub: Subscription, expiresAt: number): void {
+    sub.expiresAt = expiresAt;
+    sub.timerPurpose = 'expiry';
+    this.timers.schedule(sub, expiresAt);
+  }
+
+  remove(sub: Subscription): void {
+    if (this.byId.get(sub.id) !== sub) return;
+    this.byId.delete(sub.id);
+    this.unindex(sub);
+    this.timers.cancel(sub);
+    sub.timerPurpose = null;
+  }
+
+  /** Earliest timer deadline, if any. */
+  nextDeadline(): number | undefined {
+    return this.timers.peek()?.timerAt;
+  }
+
+  /** Pops one subscription whose timer is due at `now`. */
+  popDue(now: number): Subscription | undefined {
+    const sub = this.timers.popDue(now);
+    if (sub) sub.timerPurpose = null;
+    return sub;
+  }
+
+  /**
+   * Rule 1: claims the right to send a NOTIFY. Returns the version to send, or undefined when one
+   * is already in flight (the subscription is then marked dirty).
+   */
+  claimNotify(sub: Subscription): number | undefined {
+    if (sub.inFlight >= 0) {
+      sub.dirty = true;
+      return undefined;
+    }
+    sub.dirty = false;
+    sub.inFlight = sub.version;
+    sub.version++;
+    return sub.inFlight;
+  }
+
+  /** A NOTIFY was answered; returns true when a coalesced NOTIFY is now due. */
+  settleNotify(sub: Subscription, version: number): boolean {
+    if (sub.inFlight !== version) return false;
+    sub.inFlight = -1;
+    return sub.dirty;
+  }
+
+  toRecord(sub: Subscription): SubscriptionRecord {
+    const { id, watcher, target, event, contentType, kind, line, trunk, expiresAt, version } = sub;
+    return { id, watcher, target, event, contentType, kind, line, trunk, expiresAt, version };
+  }
+
+  private index(sub: Subscription): void {
+    if (sub.line !== null) addTo(this.byLine, sub.line, sub);
+    if (sub.trunk !== null) addTo(this.byRoute, routeKey(sub.trunk, sub.target), sub);
+  }
+
+  private unindex(sub: Subscription): void {
+    if (sub.line !== null) removeFrom(this.byLine, sub.line, sub);
+    if (sub.trunk !== null) removeFrom(this.byRoute, routeKey(sub.trunk, sub.target), sub);
+  }
+}
