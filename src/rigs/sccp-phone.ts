@@ -86,6 +86,8 @@ export class SccpPhone {
   };
   /** Last messages received, oldest first. */
   readonly history: SccpMessage[] = [];
+  /** Last messages sent, oldest first. */
+  readonly sent: SccpMessage[] = [];
   private socket: Socket | undefined;
   private readonly decoder = new FrameDecoder();
   private readonly waiters = new Set<() => void>();
@@ -177,6 +179,8 @@ export class SccpPhone {
 
   /** Sends any message (tests use it for odd input). */
   send(msg: SccpMessage): void {
+    this.sent.push(msg);
+    if (this.sent.length > (this.options.historyLimit ?? 200)) this.sent.shift();
     this.sendRaw(encode(msg));
   }
 
