@@ -1,0 +1,41 @@
+/**
+ * Long fuzz run (issue 3: "A longer run (1M) is a script, not a test"): mutated messages over UDP
+ * against an in-process SipStack that answers 200; prints progress, parse-error counts and heap.
+ * Usage: node --import tsx scripts/sip-fuzz-long.ts [count=1000000] [seed=24301]
+ */
+import { createSocket } from 'node:dgram';
+import { SipStack } from '../src/sip/index.js';
+import { createRng, mutate } from '../test/wire/sip-fuzz-mutator.js';
+
+const count = Number(process.argv[2] ?? 1_000_000);
+const seed = Number(process.argv[3] ?? 24301);
+
+async function main(): Promise<void> {
+  const stack = new SipStack({ timers: { T1: 20, T2: 80, T4: 100 } });
+  stack.delegate = { onRequest: (tx) => tx.reply(200, 'OK', { toTag: true }) };
+  const lp = await stack.listen({ transport: 'udp', host: '127.0.0.1', port: 0 });
+  const sock = createSocket('udp4');
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+  let answers = 0;
+  sock.on('message', () => answers++);
+  const port = sock.address().port;
+  const rng = createRng(seed);
+  const heap0 = process.memoryUsage().heapUsed;
+  for (let i = 0; i < count; i++) {
+    sock.send(mutate(rng, i, 'UDP', '127.0.0.1', port).bytes.subarray(0, 65_000), lp.port, '127.0.0.1');
+    if (i % 500 === 499) await new Promise((r) => setTimeout(r, 2));
+    if (i % 50_000 === 49_999) {
+      const s = stack.transport.stats;
+      console.log(`${i + 1} sent, ${answers} answers, ${s.parseErrors} parse errors, tx ${JSON.stringify(stack.counts)}, heap +${Math.round((process.memoryUsage().heapUsed - heap0) / 1e6)} MB`);
+    }
+  }
+  await new Promise((r) => setTimeout(r, 1000));
+  console.log(`done: ${count} sent, ${answers} answers, stats ${JSON.stringify(stack.transport.stats)}`);
+  sock.close();
+  await stack.close();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
