@@ -1,0 +1,151 @@
+/**
+ * The notifier's SIP dialog of one subscription (RFC 6665 §4.2, RFC 3261 §12.1.1 UAS dialog), kept
+ * compact: the core owns the subscription's meaning (target, expiry, version); this record keeps only
+ * what a NOTIFY needs on the wire.
+ *
+ * Rule 1: every string the dialog needs lives in ONE flat string (`packed`), so a subscription costs
+ *         one string header, and no substring keeps the whole received message alive (V8 sliced
+ *         strings would): `packDialog` copies through a Buffer.
+ * Rule 2: the flow is an interned object shared by every subscription on that flow (`FlowRegistry`).
+ * Rule 3: the local tag (our To-tag, 128 random bits) is the subscription id the core sees.
+ * Rule 4: CSeq of our NOTIFYs only goes up, also across restarts (blf-facts §1.1 Polycom, SIP.js).
+ */
+import { createRequest, tagOf, type Flow, type SipRequest } from '../../sip/index.js';
+import type { EventPackageName } from '../../core/index.js';
+
+const SEP = '\n';
+
+/** Index of each part inside `packed`. */
+const Part = {
+  CallId: 0,
+  /** the SUBSCRIBE's From field, raw (carries the watcher's tag): our NOTIFY's To */
+  Remote: 1,
+  /** the SUBSCRIBE's To field, raw, without tag: our NOTIFY's From (plus our tag) */
+  Local: 2,
+  /** the watcher's Contact URI (remote target, RFC 3261 §12.1.1) */
+  Target: 3,
+  /** Record-Route values in order (UAS route set), joined with ', '; empty when none */
+  Routes: 4,
+} as const;
+
+export class SipSubscription {
+  constructor(
+    /** our tag; also the core's subscriptionId */
+    readonly id: string,
+    public packed: string,
+    public flow: Flow,
+    /** CSeq of the last NOTIFY we sent */
+    public localCseq: number,
+    /** CSeq of the last SUBSCRIBE we accepted in this dialog */
+    public remoteCseq: number,
+    /** 0 = dialog, 1 = presence */
+    readonly eventCode: 0 | 1,
+    /** RFC 6665 §8.2.1 Event `id` parameter, echoed in every NOTIFY */
+    readonly eventId: string | undefined,
+  ) {}
+
+  get event(): EventPackageName {
+    return this.eventCode === 0 ? 'dialog' : 'presence';
+  }
+
+  part(i: number): string {
+    let start = 0;
+    for (let k = 0; k < i; k++) start = this.packed.indexOf(SEP, start) + 1;
+    const end = this.packed.indexOf(SEP, start);
+    return end < 0 ? this.packed.slice(start) : this.packed.slice(start, end);
+  }
+
+  get callId(): string {
+    return this.part(Part.CallId);
+  }
+
+  get remoteTag(): string | undefined {
+    return tagOf(this.part(Part.Remote));
+  }
+
+  get remoteTarget(): string {
+    return this.part(Part.Target);
+  }
+}
+
+/** A flat copy of a string (no reference into a larger parent string). */
+function flatCopy(s: string): string {
+  return Buffer.from(s, 'latin1').toString('latin1');
+}
+
+/** Packs the dialog strings of an initial SUBSCRIBE (RFC 3261 §12.1.1: UAS dialog creation). */
+export function packDialog(req: SipRequest, target: string): string {
+  const h = req.headers;
+  const routes = h.getAll('record-route').join(', ');
+  const parts = [h.get('call-id') ?? '', h.get('from') ?? '', h.get('to') ?? '', target, routes];
+  for (const p of parts) if (p.indexOf(SEP) >= 0) throw new Error('header value with a line feed reached the dialog');
+  return flatCopy(parts.join(SEP));
+}
+
+/** Replaces the remote target after a target-refresh SUBSCRIBE (RFC 6665 §4.1.2.1 / RFC 3261 §12.2.2). */
+export function withRemoteTarget(packed: string, target: string): string {
+  const parts = packed.split(SEP);
+  if (parts[Part.Target] === target) return packed;
+  parts[Part.Target] = target;
+  return flatCopy(parts.join(SEP));
+}
+
+/** Everything a NOTIFY needs beyond the dialog. */
+export interface NotifyContent {
+  /** `active;expires=N` / `terminated;reason=R`, already formatted */
+  readonly subscriptionState: string;
+  readonly contentType?: string;
+  readonly body?: string | Buffer;
+  /** our Contact URI for this flow's transport */
+  readonly contact: string;
+}
+
+/**
+ * Builds the next NOTIFY in the dialog (RFC 6665 §4.2.2; RFC 3261 §12.2.1.1) and advances the local
+ * CSeq. Via is added by the transaction layer.
+ */
+export function buildNotify(sub: SipSubscription, content: NotifyContent): SipRequest {
+  const p = sub.packed.split(SEP);
+  sub.localCseq += 1;
+  const headers: Array<[string, string]> = [];
+  if (p[Part.Routes]) headers.push(['Route', p[Part.Routes]]);
+  headers.push(
+    ['Max-Forwards', '70'],
+    ['From', `${p[Part.Local]};tag=${sub.id}`],
+    ['To', p[Part.Remote]],
+    ['Call-ID', p[Part.CallId]],
+    ['CSeq', `${sub.localCseq} NOTIFY`],
+    ['Contact', `<${content.contact}>`],
+    ['Event', sub.eventId === undefined ? sub.event : `${sub.event};id=${sub.eventId}`],
+    ['Subscription-State', content.subscriptionState],
+  );
+  if (content.contentType !== undefined) headers.push(['Content-Type', content.contentType]);
+  return createRequest({ method: 'NOTIFY', uri: p[Part.Target], headers, body: content.body });
+}
+
+/** The persisted form of a subscription's dialog (JSON-safe). */
+export interface StoredDialog {
+  readonly packed: string;
+  readonly flow: Flow;
+  readonly localCseq: number;
+  readonly remoteCseq: number;
+  readonly event: EventPackageName;
+  readonly eventId?: string;
+}
+
+export function dialogToStored(sub: SipSubscription): StoredDialog {
+  const flow: Flow = { transport: sub.flow.transport, local: { ...sub.flow.local }, remote: { ...sub.flow.remote } };
+  if (sub.flow.connectionId !== undefined) flow.connectionId = sub.flow.connectionId;
+  const out: StoredDialog = { packed: sub.packed, flow, localCseq: sub.localCseq, remoteCseq: sub.remoteCseq, event: sub.event };
+  return sub.eventId === undefined ? out : { ...out, eventId: sub.eventId };
+}
+
+/**
+ * Restores a stored dialog. Connections do not survive a restart, so the connection id is dropped
+ * (a stream NOTIFY then opens a new connection to the flow's remote address).
+ */
+export function dialogFromStored(id: string, s: StoredDialog, internFlow: (f: Flow) => Flow): SipSubscription {
+  const flow: Flow = { transport: s.flow.transport, local: s.flow.local, remote: s.flow.remote };
+  return new SipSubscription(id, flatCopy(s.packed), internFlow(flow), s.localCseq, s.remoteCseq,
+    s.event === 'presence' ? 1 : 0, s.eventId);
+}

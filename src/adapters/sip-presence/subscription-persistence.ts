@@ -1,0 +1,99 @@
+/**
+ * Batched persistence of subscriptions (DESIGN.md "Runtime state": subscriptions with their dialog,
+ * CSeq and version survive a restart). Changes only mark an id dirty; `flush()` writes every dirty
+ * subscription (or deletes it) in one store transaction — every second and at shutdown.
+ *
+ * Rule 1: the stored record is `{ dialog, core }`: the SIP dialog (ours) and the core's opaque
+ *         subscription record (the engine's, with its version and expiry).
+ * Rule 2: restore bumps our NOTIFY CSeq by `CSEQ_GAP`: NOTIFYs sent after the last flush (a crash)
+ *         must not be repeated with a lower CSeq (blf-facts §1.1: Polycom, SIP.js reject that).
+ */
+import type { Flow } from '../../sip/index.js';
+import type { SubscriptionStorePort } from './notifier-ports.js';
+import { SipSubscription, dialogFromStored, dialogToStored, type StoredDialog } from './sip-subscription.js';
+
+export const CSEQ_GAP = 100;
+
+export interface StoredPresenceSubscription {
+  readonly dialog: StoredDialog;
+  /** the core's record for this subscription (opaque here) */
+  readonly core: unknown;
+}
+
+export interface SubscriptionPersistenceOptions {
+  readonly store: SubscriptionStorePort;
+  readonly dialogOf: (id: string) => SipSubscription | undefined;
+  /** the core's records of these subscriptions (ids the core no longer has are absent) */
+  readonly coreRecordsOf: (ids: ReadonlySet<string>) => ReadonlyMap<string, unknown>;
+  readonly now?: () => number;
+  readonly intervalMs?: number;
+  readonly onError?: (err: unknown) => void;
+}
+
+export class SubscriptionPersistence {
+  private readonly dirty = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly opts: SubscriptionPersistenceOptions) {}
+
+  markDirty(id: string): void {
+    this.dirty.add(id);
+  }
+
+  get pending(): number {
+    return this.dirty.size;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.flushSafely(), this.opts.intervalMs ?? 1000);
+    this.timer.unref?.();
+  }
+
+  /** Writes every dirty subscription; returns how many were saved and deleted. */
+  flush(): { saved: number; deleted: number } {
+    if (this.dirty.size === 0) return { saved: 0, deleted: 0 };
+    const now = (this.opts.now ?? Date.now)();
+    const save: { id: string; record: StoredPresenceSubscription; updatedAt: number }[] = [];
+    const del: string[] = [];
+    const cores = this.opts.coreRecordsOf(this.dirty);
+    for (const id of this.dirty) {
+      const dialog = this.opts.dialogOf(id);
+      const core = dialog === undefined ? undefined : cores.get(id);
+      if (dialog === undefined || core === undefined) del.push(id);
+      else save.push({ id, record: { dialog: dialogToStored(dialog), core }, updatedAt: now });
+    }
+    this.dirty.clear();
+    if (save.length > 0) this.opts.store.saveSubscriptions(save);
+    if (del.length > 0) this.opts.store.deleteSubscriptions(del);
+    return { saved: save.length, deleted: del.length };
+  }
+
+  /** Stops the timer and writes what is left. */
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.flushSafely();
+  }
+
+  /** Everything stored, dialogs rebuilt (Rule 2); the caller hands `core` records to the engine. */
+  load(internFlow: (f: Flow) => Flow): { dialog: SipSubscription; core: unknown }[] {
+    const out: { dialog: SipSubscription; core: unknown }[] = [];
+    for (const row of this.opts.store.loadSubscriptions<StoredPresenceSubscription>()) {
+      const rec = row.record;
+      if (rec === null || typeof rec !== 'object' || rec.dialog === undefined) continue;
+      const dialog = dialogFromStored(row.id, rec.dialog, internFlow);
+      dialog.localCseq += CSEQ_GAP;
+      out.push({ dialog, core: rec.core });
+    }
+    return out;
+  }
+
+  private flushSafely(): void {
+    try {
+      this.flush();
+    } catch (err) {
+      this.opts.onError?.(err);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Who is watching (DESIGN.md "Presence semantics": watcher = SIP line device, SCCP device or trunk).
+ *
+ * Rule 1: a request carrying digest credentials is the device whose name is the digest username,
+ *         once the credentials verify against the directory (RFC 3261 §22; issue 4 "Registrar").
+ * Rule 2: otherwise the From user names the device (device name, or a DN on one of its lines).
+ *         A device without a digest password (bench and test dialplans) — or any device when
+ *         digest is not required — is taken as is; a device with a password is challenged (401).
+ * Rule 3: a request from a trunk's access list, by a sender that is no device, is that trunk.
+ * Rule 4: anything else is 403.
+ */
+import {
+  createResponse, getFrom, parseUri, type DigestServer, type Flow, type SipRequest,
+} from '../../sip/index.js';
+import type { Device, Directory, WatcherRef } from '../../core/index.js';
+import type { WatcherIdentifier, WatcherIdentity } from './notifier-ports.js';
+
+export interface DirectoryWatcherIdentifierOptions {
+  readonly directory: () => Directory;
+  readonly digest: DigestServer;
+  readonly requireDigest: boolean;
+}
+
+function ipv4ToInt(ip: string): number | undefined {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(ip);
+  if (!m) return undefined;
+  return m.slice(1).reduce((acc, o) => acc * 256 + Number(o), 0);
+}
+
+/** An IPv4 address against `a.b.c.d` or `a.b.c.d/n`; other forms compare literally. */
+export function addressMatches(ip: string, entry: string): boolean {
+  const [net, bitsText] = entry.split('/');
+  if (bitsText === undefined) return ip === net;
+  const a = ipv4ToInt(ip);
+  const b = ipv4ToInt(net!);
+  const bits = Number(bitsText);
+  if (a === undefined || b === undefined || !(bits >= 0 && bits <= 32)) return false;
+  const size = 2 ** (32 - bits);
+  return Math.floor(a / size) === Math.floor(b / size);
+}
+
+export class DirectoryWatcherIdentifier implements WatcherIdentifier {
+  constructor(private readonly opts: DirectoryWatcherIdentifierOptions) {}
+
+  identify(req: SipRequest, flow: Flow): WatcherIdentity {
+    const dir = this.opts.directory();
+    if (req.headers.has('authorization')) {
+      const verdict = this.opts.digest.verify(req, (username) => {
+        const d = dir.devices.get(username);
+        return d?.digestPassword === undefined ? undefined : { password: d.digestPassword };
+      });
+      if (verdict.ok) return this.device(verdict.username);
+      if (verdict.reason === 'stale') return { kind: 'respond', response: this.opts.digest.challenge(req, true) };
+      return { kind: 'respond', response: this.opts.digest.challenge(req) };
+    }
+    const device = this.deviceFromSender(req, dir);
+    if (device !== undefined) {
+      if (device.digestPassword === undefined || !this.opts.requireDigest) return this.device(device.name);
+      return { kind: 'respond', response: this.opts.digest.challenge(req) };
+    }
+    for (const trunk of dir.trunks.values()) {
+      if (trunk.accessList.some((e) => addressMatches(flow.remote.host, e))) {
+        return { kind: 'watcher', watcher: { kind: 'trunk', name: trunk.name } };
+      }
+    }
+    return { kind: 'respond', response: createResponse(req, 403, 'Unknown Watcher', { toTag: true }) };
+  }
+
+  private device(name: string): WatcherIdentity {
+    const watcher: WatcherRef = { kind: 'device', name };
+    return { kind: 'watcher', watcher };
+  }
+
+  /** Rule 2: the device named by the From user (its name, or a DN on one of its line appearances). */
+  private deviceFromSender(req: SipRequest, dir: Directory): Device | undefined {
+    const from = getFrom(req);
+    const user = from === null ? undefined : parseUri(from.uri)?.user;
+    if (user === undefined) return undefined;
+    const byName = dir.devices.get(user) ?? dir.devices.get(user.toUpperCase());
+    if (byName !== undefined) return byName;
+    for (const key of dir.linesByDn.get(user) ?? []) {
+      const app = dir.appearancesByLine.get(key)?.[0];
+      if (app !== undefined) return dir.devices.get(app.device);
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Wires the SIP presence adapter into one gateway: SUBSCRIBE and PUBLISH routing on the SIP
+ * endpoint, the `RespondSubscribe` / `SendNotify` effect handlers on the engine, the watcher
+ * identifier (digest / directory / trunk access list), and batched persistence of subscriptions
+ * through the runtime store (restored here at start, flushed every second and at close).
+ */
+import {
+  DigestServer, resolveTarget, type ClientTransactionDelegate, type Flow, type SipRequest,
+} from '../sip/index.js';
+import type { Engine, SubscriptionRecord } from '../core/index.js';
+import {
+  DialogPublisher, DirectoryWatcherIdentifier, PresenceNotifier, SubscriptionPersistence,
+  type NotifierSip, type RequestResult,
+} from '../adapters/sip-presence/index.js';
+import type { Closable, GatewayContext } from './gateway-context.js';
+
+export interface WirePresenceOptions {
+  /** how often dirty subscriptions are written (ms); null = no persistence (bench) */
+  readonly persistIntervalMs?: number | null;
+}
+
+export interface PresenceWiring extends Closable {
+  readonly notifier: PresenceNotifier;
+  readonly publisher: DialogPublisher;
+  /** write dirty subscriptions now (tests; the timer does it every second) */
+  flush(): void;
+}
+
+function hostForContact(flow: Flow, advertised: string): string {
+  const h = flow.local.host;
+  const host = h === '0.0.0.0' || h === '::' || h === '' ? advertised : h;
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function createNotifierSip(ctx: GatewayContext): NotifierSip {
+  const stack = ctx.sip.stack;
+  return {
+    contactFor(flow: Flow): string {
+      const transport = flow.transport === 'udp' ? '' : `;transport=${flow.transport}`;
+      return `sip:${hostForContact(flow, ctx.config.advertisedHost)}:${flow.local.port}${transport}`;
+    },
+    sendRequest(req: SipRequest, flow: Flow, onFinal: (r: RequestResult) => void): void {
+      let done = false;
+      const finish = (r: RequestResult): void => {
+        if (done) return;
+        done = true;
+        onFinal(r);
+      };
+      const delegate: ClientTransactionDelegate = {
+        onResponse: (res) => {
+          if (res.status >= 200) finish({ status: res.status });
+        },
+        onTimeout: () => finish({ status: 0, error: 'timeout' }),
+        onTransportError: () => finish({ status: 0, error: 'transport' }),
+      };
+      // RFC 3581 / RFC 5626: reuse the watcher's flow; a closed connection (e.g. after a restart)
+      // falls back to the remote target (RFC 3261 §12.2.1.1).
+      if (stack.transport.isFlowAlive(flow)) stack.sendRequest(req, { flow, delegate });
+      else stack.sendRequest(req, { destination: resolveTarget(req), delegate });
+    },
+  };
+}
+
+export async function wirePresence(ctx: GatewayContext, opts: WirePresenceOptions = {}): Promise<PresenceWiring> {
+  const log = ctx.logger.child({ component: 'presence' });
+  const engine = ctx.engine.engine as unknown as Engine;
+  const domain = () => ctx.directory.directory.params.domain;
+  const localHosts = new Set<string>([ctx.config.advertisedHost, ctx.config.bindHost, '127.0.0.1', 'localhost',
+    domain().toLowerCase(), ...ctx.sip.listeners.map((l) => l.host)]);
+  const submit = (input: Parameters<typeof ctx.engine.submit>[0]) => ctx.engine.submit(input);
+  const sharedDigest = (ctx as unknown as { digest?: DigestServer }).digest;
+  const digest = sharedDigest ?? new DigestServer({ realm: domain(), now: Date.now });
+  const watchers = new DirectoryWatcherIdentifier({
+    directory: () => ctx.directory.directory, digest, requireDigest: ctx.config.requireDigest,
+  });
+
+  let persistence: SubscriptionPersistence | undefined = undefined;
+  const notifier = new PresenceNotifier({
+    sip: createNotifierSip(ctx), submit, watchers, logger: log, localHosts,
+    onDialogChanged: (id) => persistence?.markDirty(id),
+  });
+  const persist = opts.persistIntervalMs !== null;
+  persistence = new SubscriptionPersistence({
+    store: ctx.runtimeStore,
+    dialogOf: (id) => notifier.subscriptions.get(id),
+    coreRecordsOf: (ids) => {
+      const out = new Map<string, unknown>();
+      for (const r of engine.exportSubscriptions()) if (ids.has(r.id)) out.set(r.id, r);
+      return out;
+    },
+    intervalMs: opts.persistIntervalMs ?? 1000,
+    onError: (err) => log.error('saving subscriptions failed', { err: String(err) }),
+  });
+  if (persist) restore(ctx, notifier, persistence, engine, log);
+  else persistence = undefined;
+
+  const publisher = new DialogPublisher({
+    submit, watchers, localHosts, directory: () => ctx.directory.directory,
+    minExpires: ctx.directory.directory.params.subscribeMinExpires,
+    maxExpires: ctx.directory.directory.params.publishExpires,
+    defaultExpires: ctx.directory.directory.params.publishExpires,
+  });
+
+  ctx.engine.on('respond-subscribe', (e) => notifier.onRespondSubscribe(e));
+  ctx.engine.on('send-notify', (e) => notifier.onSendNotify(e));
+  ctx.sip.onRequest('SUBSCRIBE', (tx) => notifier.handleSubscribe(tx));
+  ctx.sip.onRequest('PUBLISH', (tx) => publisher.handlePublish(tx));
+  persistence?.start();
+
+  return {
+    notifier,
+    publisher,
+    flush: () => persistence?.flush(),
+    async close() {
+      publisher.close();
+      persistence?.close();
+    },
+  };
+}
+
+/**
+ * Re-creates the stored subscriptions: the core's records (version, expiry) and our dialogs. Those
+ * the core drops (expired meanwhile) are deleted from the store at the next flush.
+ */
+function restore(
+  ctx: GatewayContext, notifier: PresenceNotifier, persistence: SubscriptionPersistence,
+  engine: Engine, log: ReturnType<GatewayContext['logger']['child']>,
+): void {
+  const rows = persistence.load((f) => notifier.flows.acquire(f));
+  if (rows.length === 0) return;
+  const effects = engine.restoreSubscriptions(rows.map((r) => r.core as SubscriptionRecord), Date.now());
+  const live = new Set(engine.exportSubscriptions().map((r) => r.id));
+  let restored = 0;
+  for (const row of rows) {
+    persistence.markDirty(row.dialog.id);
+    if (live.has(row.dialog.id)) {
+      notifier.restore(row.dialog);
+      restored++;
+    } else notifier.flows.release(row.dialog.flow);
+  }
+  const routed = effects.filter((e) => e.type === 'route-subscribe').length;
+  if (routed > 0) log.warn('restored trunk-routed subscriptions are not re-sent out their trunk yet', { count: routed });
+  // arm the engine's timer for the restored expiries
+  ctx.engine.submit({ type: 'tick' });
+  log.info('subscriptions restored', { stored: rows.length, restored });
+}
