@@ -1,0 +1,88 @@
+/**
+ * The runtime shape of one B2BUA call: the caller's inbound leg, the outbound forks, and — once
+ * answered or picked up — the peer leg it is bridged to. Plain data plus small pure helpers.
+ *
+ * Rule 1: after the answer a call is two `BridgedLeg`s; in-dialog requests arriving on one are
+ *         relayed to the other (BYE, re-INVITE/hold, UPDATE, INFO), whatever role (UAS or UAC) we
+ *         play on each.
+ * Rule 2: SDP passes through untouched (no media anchoring); `isHoldSdp` only reads it for BLF.
+ */
+import type { AppearanceRef, Identity, LineKey } from '../../core/index.js';
+import type { ClientTransaction, DialogState, ServerTransaction, SipRequest } from '../../sip/index.js';
+import type { Binding } from './registrar-bindings.js';
+import type { LegState } from './call-leg-fsm.js';
+import type { TerminationEvent } from './call-dialogs.js';
+
+/** Either side of a bridged call. */
+export interface BridgedLeg {
+  readonly role: 'caller' | 'callee' | 'picker';
+  readonly appearance: AppearanceRef;
+  /** our dialog with that phone (UAS dialog for caller/picker, UAC dialog for callee) */
+  dialog: DialogState;
+  /** dialog-info id on that appearance */
+  readonly lineDialogId: string;
+  /** the phone's identity and the other party's, for dialog-info */
+  readonly local: Identity;
+  remote: Identity;
+  held: boolean;
+}
+
+export interface InboundLeg {
+  readonly tx: ServerTransaction;
+  readonly invite: SipRequest;
+  readonly appearance: AppearanceRef;
+  readonly device: string;
+  /** our To-tag toward the caller */
+  readonly localTag: string;
+  readonly identity: Identity;
+  state: LegState;
+}
+
+export interface OutboundLeg {
+  readonly n: number;
+  readonly appearance: AppearanceRef;
+  readonly binding: Binding;
+  readonly invite: SipRequest;
+  tx?: ClientTransaction;
+  state: LegState;
+  /** the phone's To-tag, once a response carried one */
+  remoteTag?: string;
+  dialog?: DialogState;
+  /** shown on the callee's BLF already (call-dialogs Rule 2) */
+  shown: boolean;
+  /** why we cancelled it (reported when the 487 lands) */
+  cancelReason?: TerminationEvent;
+  /** CANCEL waits for the first provisional (RFC 3261 §9.1) */
+  cancelPending: boolean;
+  lastStatus?: number;
+}
+
+export interface Call {
+  readonly id: string;
+  readonly target: { readonly line: LineKey; readonly dn: string };
+  readonly calleeIdentity: Identity;
+  readonly inbound: InboundLeg;
+  readonly forks: OutboundLeg[];
+  /** sent early SDP to the caller already (only the first fork's early media is relayed) */
+  earlySdpSent: boolean;
+  /** bridged legs once answered: [caller side, callee/picker side] */
+  bridge?: [BridgedLeg, BridgedLeg];
+  /** delayed offer: the 2xx ACK waits for the caller's ACK body */
+  pendingAck?: { readonly leg: OutboundLeg; readonly invite: SipRequest };
+  /** picker's 200 waits for its ACK before the caller gets 200 (picker sent no offer) */
+  pendingPickerAnswer?: BridgedLeg;
+  ended: boolean;
+}
+
+/** RFC 3264 §8.4 hold: a=sendonly / a=inactive (or the RFC 2543 c=0.0.0.0). */
+export function isHoldSdp(body: Buffer): boolean {
+  if (body.length === 0) return false;
+  const text = body.toString('utf8');
+  return /^a=(sendonly|inactive)\s*$/m.test(text) || /^c=IN IP4 0\.0\.0\.0\s*$/m.test(text);
+}
+
+/** Headers to copy when relaying a body. */
+export function bodyHeaders(msg: { headers: { get(n: string): string | undefined }; body: Buffer }): Array<[string, string]> {
+  if (msg.body.length === 0) return [];
+  return [['Content-Type', msg.headers.get('content-type') ?? 'application/sdp']];
+}
