@@ -38,12 +38,15 @@ export class DialplanWatcher {
   private loading: Promise<DialplanReload> | undefined;
   private again = false;
   private readonly debounceMs: number;
+  private readonly delegate: DialplanWatcherDelegate;
 
+  /** `delegate` may be a plain `onReload` function. */
   constructor(
     private readonly dir: string,
-    private readonly delegate: DialplanWatcherDelegate,
+    delegate: DialplanWatcherDelegate | ((result: DialplanReload) => void),
     options: DialplanWatcherOptions = {},
   ) {
+    this.delegate = typeof delegate === 'function' ? { onReload: delegate } : delegate;
     this.debounceMs = options.debounceMs ?? 150;
   }
 
@@ -68,6 +71,11 @@ export class DialplanWatcher {
     this.again = false;
     this.watcher?.close();
     this.watcher = undefined;
+  }
+
+  /** Same as `close()`. */
+  stop(): void {
+    this.close();
   }
 
   /** Reloads now (also what a change triggers after the debounce). */
