@@ -33,18 +33,29 @@ function fill(text: string, local: number, remote: number, n: number): string {
     .replaceAll('[call_id]', `wire-${n}-${Date.now()}@127.0.0.1`).replaceAll('[call_number]', String(n));
 }
 
-/** Sends one request and collects what comes back for `ms` (NOTIFYs answered 200). */
-async function exchange(sock: Socket, bytes: string, port: number, ms: number): Promise<SipMessage[]> {
+/**
+ * Sends one request and collects what comes back (NOTIFYs answered 200) until the final response
+ * (and a NOTIFY when one is expected) arrived, then `graceMs` more; bounded by 15 s.
+ */
+async function exchange(sock: Socket, bytes: string, port: number, wantsNotify: boolean, graceMs: number): Promise<SipMessage[]> {
   const got: SipMessage[] = [];
+  let done: () => void = () => {};
+  const finished = new Promise<void>((r) => { done = r; });
   const onMsg = (buf: Buffer): void => {
     const m = parseMessage(buf);
     if (isParseError(m)) return;
     got.push(m);
     if (m.kind === 'request' && m.method === 'NOTIFY') sock.send(serializeMessage(createResponse(m, 200, 'OK')), port, '127.0.0.1');
+    const final = got.some((x) => x.kind === 'response' && x.status >= 200);
+    const notified = got.some((x) => x.kind === 'request' && x.method === 'NOTIFY');
+    if (final && (notified || !wantsNotify)) done();
   };
   sock.on('message', onMsg);
   sock.send(Buffer.from(bytes), port, '127.0.0.1');
-  await new Promise((r) => setTimeout(r, ms));
+  const deadline = setTimeout(done, 15_000);
+  await finished;
+  clearTimeout(deadline);
+  await new Promise((r) => setTimeout(r, graceMs));
   sock.off('message', onMsg);
   return got;
 }
@@ -64,7 +75,7 @@ for (const [n, file] of fixtures.entries()) {
     try {
       const text = fill(readFileSync(join(DIR, file), 'latin1'), sock.address().port, gw.port, n);
       const wantsNotify = expects.some((l) => /^notify: (active|terminated)/.test(l));
-      const msgs = await exchange(sock, text, gw.port, wantsNotify ? 700 : 300);
+      const msgs = await exchange(sock, text, gw.port, wantsNotify, 300);
       const res = msgs.find((m) => m.kind === 'response');
       const notifies = msgs.filter((m) => m.kind === 'request' && m.method === 'NOTIFY');
       assert.ok(res && res.kind === 'response', 'a response came back');
