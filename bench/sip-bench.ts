@@ -1,0 +1,115 @@
+/**
+ * SIP stack benchmarks (issue 3): (a) parse+serialize/s of a 1 KB NOTIFY, ours vs npm `sip`
+ * (`parse`/`stringify`); (b) UDP non-INVITE transactions/s (OPTIONS answered 200) with SIPp as the
+ * load generator, against our SipStack and against an npm `sip` server in the same run.
+ * Runnable alone: `node --import tsx bench/sip-bench.ts`. Not a test: nothing here asserts speed.
+ */
+import { readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { parseMessage, serializeMessage, isParseError, SipStack } from '../src/sip/index.js';
+import type { BenchRow } from './bench-row.js';
+
+export type { BenchRow };
+
+export interface SipBenchOptions {
+  /** ms per parse loop (default 2000) */
+  parseMs?: number;
+  /** OPTIONS transactions per SIPp run (default 5000) */
+  sippCalls?: number;
+  /** SIPp call rate per second (default 5000) */
+  sippRate?: number;
+}
+
+interface NpmSip {
+  parse(s: string): unknown;
+  stringify(m: unknown): string;
+  create(opts: object, cb: (req: unknown) => void): { send(m: unknown): void; destroy(): void };
+  makeResponse(req: unknown, status: number, reason: string): unknown;
+}
+
+const require = createRequire(import.meta.url);
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+function loadNotify(): Buffer {
+  const raw = readFileSync(`${root}fixtures/sip/torture/valid/notify-dialog-info-1k.sip`);
+  return raw.subarray(raw.indexOf('\r\n') + 2);
+}
+
+function rate(ms: number, fn: () => void): number {
+  for (let i = 0; i < 2000; i++) fn(); // warm-up
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < ms) {
+    for (let i = 0; i < 200; i++) fn();
+    n += 200;
+  }
+  return n / ((performance.now() - start) / 1000);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+async function sippRun(port: number, calls: number, rateps: number): Promise<number | null> {
+  const local = await freePort();
+  const args = ['-sf', `${root}fixtures/sipp/uac-options-expect-200.xml`, '-m', String(calls), '-r', String(rateps), '-l', '2000',
+    '-t', 'u1', '-i', '127.0.0.1', '-p', String(local), '-timeout', '120s', '-nostdin', '-s', 'bench', `127.0.0.1:${port}`];
+  const start = performance.now();
+  let out = '';
+  await new Promise<number | null>((resolve) => {
+    const p = spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    p.stdout.on('data', (d) => (out += d));
+    p.on('close', resolve);
+  });
+  const secs = (performance.now() - start) / 1000;
+  // count only successful transactions from SIPp's final screen (exit code 1 = some calls failed)
+  const ok = [...out.matchAll(/Successful call\s*\|\s*\d+\s*\|\s*(\d+)/g)].pop();
+  return ok ? Number(ok[1]) / secs : null;
+}
+
+async function benchUdp(o: Required<SipBenchOptions>): Promise<BenchRow | null> {
+  if (spawnSync('sipp', ['-v']).error !== undefined) return null;
+  const stack = new SipStack();
+  stack.delegate = { onRequest: (tx) => tx.reply(200, 'OK', { toTag: true }) };
+  const lp = await stack.listen({ transport: 'udp', host: '127.0.0.1', port: 0 });
+  const ours = await sippRun(lp.port, o.sippCalls, o.sippRate);
+  await stack.close();
+  const sip = require('sip') as NpmSip;
+  const peerPort = await freePort();
+  const srv = sip.create({ port: peerPort, address: '127.0.0.1', tcp: false }, (req) => srv.send(sip.makeResponse(req, 200, 'OK')));
+  const peer = await sippRun(peerPort, o.sippCalls, o.sippRate);
+  srv.destroy();
+  return { name: 'UDP OPTIONS transactions (SIPp load)', ours: ours ?? 0, peer, peerName: 'npm sip 0.0.6', unit: 'tx/s', target: '≥ 2× peer', met: ours !== null && peer !== null ? ours >= 2 * peer : undefined };
+}
+
+export async function runSipBench(opts: SipBenchOptions = {}): Promise<BenchRow[]> {
+  const o = { parseMs: 2000, sippCalls: 5000, sippRate: 5000, ...opts };
+  const bytes = loadNotify();
+  const text = bytes.toString('utf8');
+  if (isParseError(parseMessage(bytes))) throw new Error('bench NOTIFY does not parse');
+  const sip = require('sip') as NpmSip;
+  const ours = rate(o.parseMs, () => serializeMessage(parseMessage(bytes) as never));
+  const peer = rate(o.parseMs, () => sip.stringify(sip.parse(text)));
+  const rows: BenchRow[] = [{
+    name: 'parse+serialize 1 KB NOTIFY', ours, peer, peerName: 'npm sip 0.0.6', unit: 'msg/s',
+    target: '≥ 150,000/s and ≥ 2× peer', met: ours >= 150_000 && ours >= 2 * peer,
+  }];
+  const udp = await benchUdp(o);
+  if (udp) rows.push(udp);
+  return rows;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  runSipBench().then((rows) => console.table(rows), (err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
