@@ -227,6 +227,17 @@ export class SccpPhone {
   }
 
   private receive(chunk: Uint8Array): void {
+    // answers to one chunk leave in one writev (each PDU is still its own write(), Rule 1)
+    this.socket?.cork();
+    try {
+      this.handleChunk(chunk);
+    } finally {
+      this.socket?.uncork();
+    }
+    for (const check of [...this.waiters]) check();
+  }
+
+  private handleChunk(chunk: Uint8Array): void {
     for (const r of this.decoder.push(chunk)) {
       if (!r.ok) continue;
       const msg = r.frame.message;
@@ -234,7 +245,6 @@ export class SccpPhone {
       if (this.history.length > (this.options.historyLimit ?? 200)) this.history.shift();
       this.handle(msg);
     }
-    for (const check of [...this.waiters]) check();
   }
 
   private handle(msg: SccpMessage): void {

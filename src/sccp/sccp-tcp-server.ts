@@ -215,7 +215,13 @@ export class SccpTcpServer {
     if (conn.state.phase === 'closed') return;
     const { state, effects } = stepDeviceSession(conn.state, input, this.clock.now(), this.config);
     conn.state = state;
-    for (const effect of effects) this.apply(conn, effect);
+    // one write() per PDU (Rule 1); cork/uncork lets Node hand a step's PDUs to the kernel in one writev
+    conn.socket.cork();
+    try {
+      for (const effect of effects) this.apply(conn, effect);
+    } finally {
+      conn.socket.uncork();
+    }
     this.arm(conn);
   }
 
