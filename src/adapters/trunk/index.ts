@@ -6,3 +6,4 @@ export * from './trunk-logger.js';
 export * from './trunk-request.js';
 export * from './publish-documents.js';
 export * from './publish-trunk.js';
+export * from './trunk-access-list.js';

@@ -1,0 +1,63 @@
+/**
+ * Incoming trunk access list (issue 6, DESIGN.md trunks): a request from a source address that no
+ * trunk's `accessList` admits is not from a trunk (the presence adapter and the B2BUA answer 403
+ * when they expected a trunk). Entries are IPv4/IPv6 addresses or CIDR blocks.
+ *
+ * Rule 1: the first trunk (by name order) whose list admits the address wins.
+ * Rule 2: malformed entries admit nothing (the dialplan validator reports them).
+ */
+import type { Directory, Trunk } from '../../core/index.js';
+
+/** Parses an IPv4 or IPv6 address into bytes, or null. IPv4-mapped IPv6 (::ffff:a.b.c.d) → IPv4. */
+export function parseIp(text: string): Uint8Array | null {
+  const t = text.trim().replace(/^\[|\]$/g, '');
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(t);
+  if (mapped) return parseIp(mapped[1]);
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(t)) {
+    const parts = t.split('.').map(Number);
+    return parts.every((p) => p <= 255) ? Uint8Array.from(parts) : null;
+  }
+  if (!t.includes(':')) return null;
+  const [head, tail, extra] = t.split('::');
+  if (extra !== undefined) return null;
+  const words = (s: string | undefined) => (s ? s.split(':') : []);
+  const h = words(head);
+  const tl = words(tail);
+  const fill = tail === undefined ? 0 : 8 - h.length - tl.length;
+  if (fill < 0 || (tail === undefined && h.length !== 8)) return null;
+  const all = [...h, ...Array(fill).fill('0'), ...tl];
+  const out = new Uint8Array(16);
+  for (let i = 0; i < 8; i++) {
+    if (!/^[0-9a-f]{1,4}$/i.test(all[i])) return null;
+    const v = parseInt(all[i], 16);
+    out[2 * i] = v >> 8;
+    out[2 * i + 1] = v & 255;
+  }
+  return out;
+}
+
+/** Does `cidr` (address or address/prefix) contain `ip`? */
+export function ipInCidr(ip: string, cidr: string): boolean {
+  const [net, prefixText] = cidr.split('/');
+  const a = parseIp(ip);
+  const n = parseIp(net);
+  if (a === null || n === null || a.length !== n.length) return false;
+  const prefix = prefixText === undefined ? a.length * 8 : Number(prefixText);
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > a.length * 8) return false;
+  for (let bit = 0; bit < prefix; bit += 8) {
+    const bits = Math.min(8, prefix - bit);
+    const mask = (0xff << (8 - bits)) & 0xff;
+    if ((a[bit / 8] & mask) !== (n[bit / 8] & mask)) return false;
+  }
+  return true;
+}
+
+/** Rule 1: the trunk that admits `sourceIp`, or undefined (→ 403 where a trunk was required). */
+export function trunkForSource(dir: Directory, sourceIp: string): Trunk | undefined {
+  const names = [...dir.trunks.keys()].sort();
+  for (const name of names) {
+    const trunk = dir.trunks.get(name)!;
+    if (trunk.accessList.some((entry) => ipInCidr(sourceIp, entry))) return trunk;
+  }
+  return undefined;
+}
