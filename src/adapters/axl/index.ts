@@ -3,3 +3,4 @@ export { startAxlServer, type AxlServer, type AxlServerOptions, type AxlUser } f
 export { AXL_OPERATIONS } from './axl-operations.js';
 export { AXL_ERROR } from './errors.js';
 export { loadOrCreateCertificate, type TlsMaterial } from './self-signed-cert.js';
+export { syncFromAxl, type SyncOptions, type SyncHandle, type SyncProgress } from './axl-sync-client.js';
