@@ -36,15 +36,18 @@ function startCapture(port: number, file: string): Promise<() => Promise<void>> 
   const proc = spawn('dumpcap', ['-i', 'lo', '-f', `tcp port ${port}`, '-w', file, '-q'], { stdio: ['ignore', 'ignore', 'pipe'] });
   return new Promise((resolve, reject) => {
     let err = '';
+    let started = false;
     const timer = setTimeout(() => reject(new Error(`dumpcap did not start: ${err}`)), 60_000);
     proc.stderr.on('data', (d: Buffer) => {
       err += d.toString();
-      if (/Capturing on/.test(err)) {
+      if (!started && /Capturing on/.test(err)) {
+        started = true;
         clearTimeout(timer);
-        resolve(() => new Promise<void>((done) => {
+        // dumpcap reports before its capture loop is surely live on a loaded host: settle briefly
+        setTimeout(() => resolve(() => new Promise<void>((done) => {
           proc.once('exit', () => done());
           proc.kill('SIGINT');
-        }));
+        })), 2_000);
       }
     });
     proc.once('exit', (code) => reject(new Error(`dumpcap exited ${code}: ${err}`)));
