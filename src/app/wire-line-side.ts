@@ -25,7 +25,9 @@ export async function wireLineSide(ctx: GatewayContext): Promise<LineSideWiring>
   const stack = ctx.sip.stack;
   const directory = () => ctx.directory.directory;
   const shared = (ctx as unknown as { digest?: DigestServer }).digest;
-  const digest = shared ?? new DigestServer({ realm: directory().params.domain, now: Date.now });
+  // MD5 first: most desk phones (and SIPp) answer only the first challenge and know only MD5; clients
+  // that prefer SHA-256 still find it (RFC 8760 §2.4 lets a UAC pick among several challenges).
+  const digest = shared ?? new DigestServer({ realm: directory().params.domain, algorithms: ['MD5', 'SHA-256'], now: Date.now });
   const auth = new DeviceAuthenticator(digest, directory, ctx.config.requireDigest);
   const registrar = new Registrar({ directory, auth, clock: stack.clock, now: Date.now, submit: (i) => void ctx.engine.submit(i) });
   const calls = new B2buaCalls({

@@ -81,19 +81,20 @@ function dialogStates(seen: EngineInput[], device: string): string[] {
   return seen.flatMap((i) => (i.type === 'call-event' && i.appearance.device === device ? [`${i.dialog.direction}:${i.dialog.state}${i.dialog.terminationEvent ? `/${i.dialog.terminationEvent}` : ''}`] : []));
 }
 
+// SIPp's digest `uri` defaults to remote_ip:port; `-auth_uri` makes it the Request-URI, as RFC 3261 §22.4 wants.
 const FIX = 'fixtures/sipp';
 
 for (const transport of ['u1', 't1'] as const) {
-  test(`SIPp: register 1001 and 1002, 1001 calls 1002, answered, BYE (${transport === 'u1' ? 'UDP' : 'TCP'})`, { skip, timeout: 120_000 }, async () => {
+  test(`SIPp: register 1001 and 1002, 1001 calls 1002, answered, BYE (${transport === 'u1' ? 'UDP' : 'TCP'})`, { skip, timeout: 300_000 }, async () => {
     const { gw, seen } = await startRecordingGateway();
     try {
       const gwAddr = `127.0.0.1:${gw.ports.sip}`;
       const calleePort = await freePort();
       const callerPort = await freePort();
       const common = ['-i', '127.0.0.1', '-t', transport];
-      const reg2 = await runSipp([gwAddr, '-sf', `${FIX}/uac-register-expect-200.xml`, '-s', '1002', '-au', 'SEP000000001002', '-ap', 'secret1002', '-p', String(calleePort), ...common]).done;
+      const reg2 = await runSipp([gwAddr, '-sf', `${FIX}/uac-register-expect-200.xml`, '-s', '1002', '-au', 'SEP000000001002', '-ap', 'secret1002', '-auth_uri', 'acme.test', '-p', String(calleePort), ...common]).done;
       assert.equal(reg2.code, 0, reg2.output);
-      const reg1 = await runSipp([gwAddr, '-sf', `${FIX}/uac-register-expect-200.xml`, '-s', '1001', '-au', 'SEP000000001001', '-ap', 'secret1001', '-p', String(callerPort), ...common]).done;
+      const reg1 = await runSipp([gwAddr, '-sf', `${FIX}/uac-register-expect-200.xml`, '-s', '1001', '-au', 'SEP000000001001', '-ap', 'secret1001', '-auth_uri', 'acme.test', '-p', String(callerPort), ...common]).done;
       assert.equal(reg1.code, 0, reg1.output);
       assert.deepEqual(
         seen.filter((i) => i.type === 'registration').map((i) => i.type === 'registration' && `${i.device}:${i.registered}`),
@@ -101,7 +102,7 @@ for (const transport of ['u1', 't1'] as const) {
       );
       const callee = runSipp(['-sf', `${FIX}/uas-call-answer-expect-bye.xml`, '-s', '1002', '-p', String(calleePort), ...common]);
       await new Promise((r) => setTimeout(r, 500));
-      const caller = await runSipp([gwAddr, '-sf', `${FIX}/uac-call-expect-200-bye.xml`, '-s', '1002', '-key', 'caller', '1001', '-au', 'SEP000000001001', '-ap', 'secret1001', '-p', String(callerPort), ...common]).done;
+      const caller = await runSipp([gwAddr, '-sf', `${FIX}/uac-call-expect-200-bye.xml`, '-s', '1002', '-key', 'caller', '1001', '-au', 'SEP000000001001', '-ap', 'secret1001', '-auth_uri', '1002@acme.test', '-p', String(callerPort), ...common]).done;
       const calleeDone = await callee.done;
       assert.equal(caller.code, 0, caller.output);
       assert.equal(calleeDone.code, 0, calleeDone.output);
@@ -116,11 +117,11 @@ for (const transport of ['u1', 't1'] as const) {
   });
 }
 
-test('SIPp: a call to an unknown DN gets 404 after digest', { skip, timeout: 60_000 }, async () => {
+test('SIPp: a call to an unknown DN gets 404 after digest', { skip, timeout: 180_000 }, async () => {
   const { gw, seen } = await startRecordingGateway();
   try {
     const gwAddr = `127.0.0.1:${gw.ports.sip}`;
-    const r = await runSipp([gwAddr, '-sf', `${FIX}/uac-call-expect-404.xml`, '-s', '9999', '-key', 'caller', '1001', '-au', 'SEP000000001001', '-ap', 'secret1001', '-p', String(await freePort()), '-i', '127.0.0.1', '-t', 'u1']).done;
+    const r = await runSipp([gwAddr, '-sf', `${FIX}/uac-call-expect-404.xml`, '-s', '9999', '-key', 'caller', '1001', '-au', 'SEP000000001001', '-ap', 'secret1001', '-auth_uri', '9999@acme.test', '-p', String(await freePort()), '-i', '127.0.0.1', '-t', 'u1']).done;
     assert.equal(r.code, 0, r.output);
     assert.deepEqual(seen.filter((i) => i.type === 'call-event'), []);
   } finally {
