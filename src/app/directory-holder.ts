@@ -10,6 +10,7 @@ import {
   type DialplanError,
   type Directory,
   type DirectoryParts,
+  type LocateFn,
 } from '../core/index.js';
 import type { Logger } from './logger.js';
 
@@ -17,6 +18,7 @@ export type DirectoryListener = (directory: Directory) => void;
 
 export class DirectoryHolder {
   private fileParts: DirectoryParts;
+  private locate: LocateFn | undefined;
   private current: Directory;
   private readonly listeners: DirectoryListener[] = [];
 
@@ -25,9 +27,11 @@ export class DirectoryHolder {
     fileParts: DirectoryParts,
     private readonly loadStoreParts: () => DirectoryParts,
     private readonly logger: Logger,
+    locate?: LocateFn,
   ) {
     this.fileParts = fileParts;
-    const result = composeDirectory(fileParts, loadStoreParts());
+    this.locate = locate;
+    const result = composeDirectory(fileParts, loadStoreParts(), locate);
     if (!result.ok) throw new Error(`directory is invalid:\n${result.errors.map(formatDialplanError).join('\n')}`);
     this.current = buildDirectory(result.parts, 1);
   }
@@ -41,19 +45,22 @@ export class DirectoryHolder {
   }
 
   /** New dialplan-file parts arrived (hot reload). Returns the errors, empty when applied. */
-  replaceFileParts(parts: DirectoryParts): readonly DialplanError[] {
-    const errors = this.swap(parts);
-    if (errors.length === 0) this.fileParts = parts;
+  replaceFileParts(parts: DirectoryParts, locate?: LocateFn): readonly DialplanError[] {
+    const errors = this.swap(parts, locate);
+    if (errors.length === 0) {
+      this.fileParts = parts;
+      this.locate = locate;
+    }
     return errors;
   }
 
   /** The store changed (AXL write, import, sync). Returns the errors, empty when applied. */
   storeChanged(): readonly DialplanError[] {
-    return this.swap(this.fileParts);
+    return this.swap(this.fileParts, this.locate);
   }
 
-  private swap(fileParts: DirectoryParts): readonly DialplanError[] {
-    const result = composeDirectory(fileParts, this.loadStoreParts());
+  private swap(fileParts: DirectoryParts, locate: LocateFn | undefined): readonly DialplanError[] {
+    const result = composeDirectory(fileParts, this.loadStoreParts(), locate);
     if (!result.ok) {
       this.logger.error('directory change rejected; the last good directory stays live', {
         errors: result.errors.map(formatDialplanError),

@@ -12,6 +12,7 @@ import {
   openSqliteDatabase,
   SqliteRuntimeStore,
 } from '../adapters/sqlite-store/index.js';
+import { startAxlServer } from '../adapters/axl/index.js';
 import { SipStack } from '../sip/index.js';
 import { resolveConfig, validateConfig, type ConfigOverrides, type GatewayConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
@@ -73,7 +74,7 @@ export async function startGateway(overrides: ConfigOverrides = {}, logger?: Log
   }
   const log = logger ?? createLogger({ level: config.logLevel });
   const { db, store, runtimeStore } = openStores(config);
-  const directory = new DirectoryHolder(loaded.parts, () => store.loadParts(), log);
+  const directory = new DirectoryHolder(loaded.parts, () => store.loadParts(), log, loaded.locate);
   const engine = new EngineDriver<Effect>(createEngine(directory.directory), log.child({ component: 'engine' }));
   directory.onReplaced((d) => engine.submit({ type: 'directory-replaced', directory: d }));
 
@@ -93,22 +94,42 @@ export async function startGateway(overrides: ConfigOverrides = {}, logger?: Log
 
   const context: GatewayContext = { config, settings, logger: log, directory, engine, store, runtimeStore, sip };
   const closables: Closable[] = [];
+  let axlPort: number | undefined;
   closables.push(await wireLineSide(context));
   closables.push(await wirePresence(context));
+  if (config.axlPort !== null && tls) {
+    const axlLog = log.child({ component: 'axl' });
+    const axl = await startAxlServer({
+      store,
+      getDirectory: () => directory.directory,
+      onChanged: () => void directory.storeChanged(),
+      users: config.axlUsers,
+      port: config.axlPort,
+      host: config.bindHost,
+      tls: { cert: tls.cert, key: tls.key },
+      log: (level, message, meta) => axlLog[level](message, meta),
+    });
+    closables.push(axl);
+    axlPort = axl.port;
+  }
 
-  const watcher = new DialplanWatcher(dialplanDir, (result) => {
-    if (!result.ok) {
-      log.error('dialplan edit rejected; the last good dialplan stays live', {
-        errors: result.errors.map(formatDialplanError),
-      });
-      return;
-    }
-    directory.replaceFileParts(result.parts);
+  const watcher = new DialplanWatcher(dialplanDir, {
+    onReload: (result) => {
+      if (!result.ok) {
+        log.error('dialplan edit rejected; the last good dialplan stays live', {
+          errors: result.errors.map(formatDialplanError),
+        });
+        return;
+      }
+      directory.replaceFileParts(result.parts, result.locate);
+    },
+    onWatchError: (err) => log.error('dialplan watcher failed; hot reload is off', { error: String(err) }),
   });
-  watcher.start();
+  await watcher.start().catch((err: unknown) => log.error('dialplan watcher did not start', { error: String(err) }));
 
   const ports: Record<string, number> = {};
   for (const l of sip.listeners) ports[l.transport === 'udp' ? 'sip' : l.transport] = l.port;
+  if (axlPort !== undefined) ports.axl = axlPort;
   log.info('blf-gateway started', { dialplan: dialplanDir, db: config.dbFile, ports });
 
   return {
