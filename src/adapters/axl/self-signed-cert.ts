@@ -24,12 +24,14 @@ export function loadOrCreateCertificate(certDir?: string): TlsMaterial {
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
   });
-  const pems = selfsigned.generate([{ name: 'commonName', value: 'blf-gateway-axl' }], {
+  // `keyPair` is supported by selfsigned 2.4 (index.js) but missing from its type declarations
+  const options: selfsigned.SelfsignedOptions & { keyPair: { privateKey: string; publicKey: string } } = {
     keyPair: { privateKey: keyPair.privateKey, publicKey: keyPair.publicKey },
     days: 825,
     algorithm: 'sha256',
     extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
-  });
+  };
+  const pems = selfsigned.generate([{ name: 'commonName', value: 'blf-gateway-axl' }], options);
   const material = { key: pems.private, cert: pems.cert };
   if (certDir && keyFile && certFile) {
     mkdirSync(certDir, { recursive: true });
