@@ -6,8 +6,11 @@
  *         line of the user is busy: no free appearance), dnd, offline (no registered device).
  * Rule 2: PIDF: offline → basic closed, nothing else; otherwise basic open with the RPID activities
  *         of blf-facts §2 (e:on-the-phone, e:busy, ce:alerting, ce:dnd) and a human `note`.
- * Rule 3: dialog-info: one `<dialog>` per line of the user (id `line-<dn>`), state from the line's
- *         BLF state (ringing → early recipient, busy → confirmed, else terminated); `state="full"`.
+ * Rule 3: dialog-info: one `<dialog>` per line of the user that has a call (id `line-<dn>`):
+ *         ringing → early recipient, busy → confirmed; idle lines have none (`state="full"` with no
+ *         dialog = nothing going on). A published `<dialog>` in state terminated would end the
+ *         publication at Kamailio's presence_dialoginfo ("Trying to update an already terminated
+ *         state"), so the IM server never gets one.
  * Rule 4: ids are valid xs:IDs and every text is escaped (core render helpers).
  */
 import {
@@ -83,16 +86,16 @@ export function renderUserPidf(entity: string, user: string, status: TelephonySt
   ].join('\n');
 }
 
-function dialogOf(line: UserLineState): string {
+function dialogOf(line: UserLineState): string[] {
   const id = xmlId('line-', line.dn);
-  if (line.state === 'ringing') return `  <dialog${attrs([['id', id], ['direction', 'recipient']])}><state>early</state></dialog>`;
-  if (line.state === 'busy') return `  <dialog${attrs([['id', id]])}><state>confirmed</state></dialog>`;
-  return `  <dialog${attrs([['id', id]])}><state>terminated</state></dialog>`;
+  if (line.state === 'ringing') return [`  <dialog${attrs([['id', id], ['direction', 'recipient']])}><state>early</state></dialog>`];
+  if (line.state === 'busy') return [`  <dialog${attrs([['id', id]])}><state>confirmed</state></dialog>`];
+  return [];
 }
 
 /** Rule 3: dialog-info (RFC 4235) for the user's lines. */
 export function renderUserDialogInfo(entity: string, lines: readonly UserLineState[], version: number): string {
-  const dialogs = lines.length > 0 ? lines.map(dialogOf) : [dialogOf({ dn: 'none', state: 'idle' })];
+  const dialogs = lines.flatMap(dialogOf);
   return [
     XML_DECLARATION,
     `<dialog-info${attrs([['xmlns', DIALOG_INFO_NAMESPACE], ['version', version], ['state', 'full'], ['entity', entity]])}>`,

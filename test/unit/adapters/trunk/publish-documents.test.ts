@@ -26,12 +26,13 @@ for (const [state, lines, status, basic, activities] of rows) {
   });
 }
 
-test('dialog-info: one dialog per line, ringing → early recipient, busy → confirmed, else terminated', () => {
+test('dialog-info: one dialog per line with a call, ringing → early recipient, busy → confirmed, idle lines none', () => {
   const doc = renderUserDialogInfo('sip:alice@acme.test', [
     { dn: '1001', state: 'ringing' }, { dn: '1002', state: 'busy' }, { dn: '1003', state: 'unknown' },
   ], 3);
   assert.ok(doc.includes('version="3" state="full" entity="sip:alice@acme.test"'));
   assert.ok(doc.includes('<dialog id="line-1001" direction="recipient"><state>early</state></dialog>'));
   assert.ok(doc.includes('<dialog id="line-1002"><state>confirmed</state></dialog>'));
-  assert.ok(doc.includes('<dialog id="line-1003"><state>terminated</state></dialog>'));
+  assert.ok(!doc.includes('line-1003'));
+  assert.ok(!doc.includes('terminated'));
 });
