@@ -71,7 +71,7 @@ export interface SccpPhoneView {
   closed: boolean;
 }
 
-const BLF_BY_VALUE = new Map(Object.entries(BlfStatusValue).map(([k, v]) => [v, k as BlfStatus]));
+const BLF_BY_VALUE = new Map<number, BlfStatus>(Object.entries(BlfStatusValue).map(([k, v]) => [v, k as BlfStatus]));
 /** Line-lamp style BLF: lamp mode → status (the CM's mapping, sccp-facts.md §6.1). */
 const BLF_BY_LAMP = new Map<number, BlfStatus>([
   [LampMode.off, 'idle'], [LampMode.on, 'inUse'], [LampMode.blink, 'alerting'], [LampMode.flash, 'unknown'],

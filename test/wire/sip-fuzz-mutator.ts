@@ -43,7 +43,7 @@ export function mutate(rng: () => number, n: number, proto: string, ip: string, 
   if (rng() < 0.15) return { bytes: Buffer.from(seed), clean: true };
   const b = Buffer.from(seed);
   const ops = 1 + Math.floor(rng() * 4);
-  let out = b;
+  let out: Buffer = b;
   for (let i = 0; i < ops; i++) out = applyOp(rng, out);
   return { bytes: out, clean: false };
 }
