@@ -31,7 +31,7 @@ test('trunkForSource: the trunk whose access list admits the source, else undefi
   const parts = sampleParts();
   const dir = buildDirectory({
     ...parts,
-    trunks: parts.trunks.map((t) => (t.name === 'cluster-b' ? { ...t, accessList: ['10.20.0.0/16'] } : t.name === 'partner' ? { ...t, accessList: ['192.0.2.7'] } : t)),
+    trunks: (parts.trunks ?? []).map((t) => (t.name === 'cluster-b' ? { ...t, accessList: ['10.20.0.0/16'] } : t.name === 'partner' ? { ...t, accessList: ['192.0.2.7'] } : t)),
   });
   assert.equal(trunkForSource(dir, '10.20.3.4')?.name, 'cluster-b');
   assert.equal(trunkForSource(dir, '192.0.2.7')?.name, 'partner');
