@@ -97,7 +97,7 @@ test('PUBLISH trunk → Kamailio: watcher sees on the phone and back; restart re
     trunk.start();
     submit({ type: 'registration', device: 'SEP000000001001', registered: true });
     assert.ok(await trunk.whenIdle(20_000), 'initial publications settle');
-    assert.ok((trunk.stats.byStatus[200] ?? 0) >= 2, `initial PUBLISHes accepted: ${JSON.stringify(trunk.stats)}`);
+    assert.ok((trunk.stats.byStatus[200] ?? 0) >= 2, `initial PUBLISHes accepted: ${JSON.stringify(trunk.stats)}\n${kam.log().slice(-3000)}`);
     assert.equal(store.loadPublications().length, 2, 'presence + dialog entity-tags persisted');
 
     // SIPp's start-up time is unknown on a loaded machine: toggle the call until the watcher has seen
