@@ -23,6 +23,7 @@ import { loadTlsCredentials } from './tls-credentials.js';
 import type { Closable, GatewayContext } from './gateway-context.js';
 import { wirePresence } from './wire-presence.js';
 import { wireLineSide } from './wire-line-side.js';
+import { wireTrunks } from './wire-trunks.js';
 
 export interface Gateway {
   readonly context: GatewayContext;
@@ -97,6 +98,7 @@ export async function startGateway(overrides: ConfigOverrides = {}, logger?: Log
   let axlPort: number | undefined;
   closables.push(await wireLineSide(context));
   closables.push(await wirePresence(context));
+  closables.push(await wireTrunks(context));
   if (config.axlPort !== null && tls) {
     const axlLog = log.child({ component: 'axl' });
     const axl = await startAxlServer({
