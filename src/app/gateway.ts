@@ -90,7 +90,7 @@ export async function startGateway(overrides: ConfigOverrides = {}, logger?: Log
     logger: sipLog,
     timers: { T1: config.t1Ms, T2: config.t2Ms, T4: config.t4Ms },
   });
-  const sip = new SipEndpoint(stack, sipLog);
+  const sip = new SipEndpoint(stack, sipLog, config.advertisedHost);
   await sip.listen({ host: config.bindHost, udpTcpPort: config.sipPort, tlsPort: config.sipTlsPort, wsPort: config.wsPort, tls });
 
   const context: GatewayContext = { config, settings, logger: log, directory, engine, store, runtimeStore, sip };

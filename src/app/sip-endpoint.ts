@@ -41,6 +41,8 @@ export class SipEndpoint {
   constructor(
     readonly stack: SipStack,
     private readonly logger: Logger,
+    /** host for Contact when a flow's local address is a wildcard */
+    private readonly advertisedHost = '127.0.0.1',
   ) {
     stack.delegate = {
       onRequest: (tx) => this.route(tx),
@@ -73,6 +75,14 @@ export class SipEndpoint {
   /** Methods with a handler, for `Allow`. */
   allowedMethods(): string[] {
     return [...new Set(['ACK', 'OPTIONS', ...this.handlers.keys()])].sort();
+  }
+
+  /** Our Contact URI for requests and responses on `flow` (the address the peer reached us at). */
+  contactFor(flow: Flow): string {
+    const local = flow.local.host;
+    const host = local === '0.0.0.0' || local === '::' || local === '' ? this.advertisedHost : local;
+    const transport = flow.transport === 'udp' ? '' : `;transport=${flow.transport}`;
+    return `sip:${host.includes(':') ? `[${host}]` : host}:${flow.local.port}${transport}`;
   }
 
   /** The port of the first listener of a transport (for logs, Contact and tests). */

@@ -3,7 +3,7 @@
  * BYE, UPDATE, INFO and OPTIONS on the SIP endpoint, 2xx ACKs, closed connections, and the engine
  * inputs (`RegistrationChanged`, `CallEvent`) through `ctx.engine.submit`.
  */
-import { DigestServer, createResponse, type Flow, type ServerTransaction } from '../sip/index.js';
+import { DigestServer, createResponse, type ServerTransaction } from '../sip/index.js';
 import { B2buaCalls, DeviceAuthenticator, Registrar, type RouteToTrunk } from '../adapters/b2bua/index.js';
 import type { Closable, GatewayContext } from './gateway-context.js';
 
@@ -12,12 +12,6 @@ export interface LineSideWiring extends Closable {
   readonly calls: B2buaCalls;
   /** the trunk engineer's seam (route-pattern targets); unset = 503 */
   setRouteToTrunk(route: RouteToTrunk | undefined): void;
-}
-
-function hostForContact(flow: Flow, advertised: string): string {
-  const h = flow.local.host;
-  const host = h === '0.0.0.0' || h === '::' || h === '' ? advertised : h;
-  return host.includes(':') ? `[${host}]` : host;
 }
 
 export async function wireLineSide(ctx: GatewayContext): Promise<LineSideWiring> {
@@ -33,10 +27,7 @@ export async function wireLineSide(ctx: GatewayContext): Promise<LineSideWiring>
   const calls = new B2buaCalls({
     directory, auth, bindings: registrar.bindings, stack, now: Date.now,
     submit: (e) => void ctx.engine.submit(e),
-    contactFor: (flow) => {
-      const transport = flow.transport === 'udp' ? '' : `;transport=${flow.transport}`;
-      return `sip:${hostForContact(flow, ctx.config.advertisedHost)}:${flow.local.port}${transport}`;
-    },
+    contactFor: (flow) => ctx.sip.contactFor(flow),
     logger: log,
   });
   const guarded = (what: string, fn: (tx: ServerTransaction) => void) => (tx: ServerTransaction) => {

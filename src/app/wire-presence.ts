@@ -26,19 +26,10 @@ export interface PresenceWiring extends Closable {
   flush(): void;
 }
 
-function hostForContact(flow: Flow, advertised: string): string {
-  const h = flow.local.host;
-  const host = h === '0.0.0.0' || h === '::' || h === '' ? advertised : h;
-  return host.includes(':') ? `[${host}]` : host;
-}
-
 function createNotifierSip(ctx: GatewayContext): NotifierSip {
   const stack = ctx.sip.stack;
   return {
-    contactFor(flow: Flow): string {
-      const transport = flow.transport === 'udp' ? '' : `;transport=${flow.transport}`;
-      return `sip:${hostForContact(flow, ctx.config.advertisedHost)}:${flow.local.port}${transport}`;
-    },
+    contactFor: (flow: Flow) => ctx.sip.contactFor(flow),
     sendRequest(req: SipRequest, flow: Flow, onFinal: (r: RequestResult) => void): void {
       let done = false;
       const finish = (r: RequestResult): void => {

@@ -42,7 +42,7 @@ export async function startPresenceGateway(
   const directory = new DirectoryHolder(loaded.parts, () => store.loadParts(), logger);
   const engine = new EngineDriver<Effect>(createEngine(directory.directory), logger);
   const stack = new SipStack({ logger, advertisedHost: config.advertisedHost, timers: { T1: config.t1Ms, T2: config.t2Ms, T4: config.t4Ms } });
-  const sip = new SipEndpoint(stack, logger);
+  const sip = new SipEndpoint(stack, logger, config.advertisedHost);
   await sip.listen({ host: config.bindHost, udpTcpPort: config.sipPort, tlsPort: null, wsPort: null });
   const settings = loaded.settings ?? DEFAULT_SERVICE_SETTINGS;
   const ctx: GatewayContext = { config, settings, logger, directory, engine, store, runtimeStore, sip };
