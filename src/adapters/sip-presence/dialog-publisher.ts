@@ -11,8 +11,7 @@
  * Rule 3: when a publication ends (remove or expiry) its dialogs are reported `terminated`.
  */
 import { createResponse, getExpires, randomToken, type SipRequest } from '../../sip/index.js';
-import type { AppearanceRef, CallEvent, Directory, LineDialog } from '../../core/index.js';
-import { parseDialogInfo } from './parse-dialog-info.js';
+import { parseDialogInfo, type AppearanceRef, type CallEvent, type Directory, type LineDialog } from '../../core/index.js';
 import { readPresentity, type ParseSubscribeOptions } from './parse-subscribe.js';
 import type { IncomingRequest, SubmitInput, WatcherIdentifier } from './notifier-ports.js';
 

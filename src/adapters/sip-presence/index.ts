@@ -5,7 +5,6 @@
  */
 export * from './notifier-ports.js';
 export * from './parse-subscribe.js';
-export * from './parse-dialog-info.js';
 export * from './sip-subscription.js';
 export * from './flow-registry.js';
 export * from './presence-notifier.js';

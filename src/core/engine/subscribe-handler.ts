@@ -8,6 +8,8 @@
  * Rule 3: user-unknown → 404 'User Unknown'; group / call-list refusals → 403 'Forbidden'.
  * Rule 4: "the notifier MUST ... send a NOTIFY request immediately" after accepting or refreshing
  *         (§4.2.1.2); Expires: 0 ends the subscription with a final NOTIFY (§4.2.1.4).
+ * Rule 5: a routed subscription joining a target other watchers already route out the same trunk
+ *         starts with their remote state (the trunk relay shares one upstream subscription).
  */
 import { classifySubscribeKind, decide, type Decision, type SubscribeKind } from '../policy/index.js';
 import { EVENT_PACKAGES, selectContentType } from '../packages/index.js';
@@ -49,10 +51,18 @@ function refresh(st: EngineState, sub: Subscription, seconds: number, now: numbe
   notifyActive(st, sub, now, out);
 }
 
-function createSubscription(req: SubscribeRequest, kind: SubscribeKind, decision: Decision, contentType: string): Subscription {
+function createSubscription(st: EngineState, req: SubscribeRequest, kind: SubscribeKind, decision: Decision, contentType: string): Subscription {
   const sub = new Subscription(req.subscriptionId, req.watcher, req.target, req.event, contentType, kind);
   if (decision.outcome === 'allow') sub.line = decision.line;
-  if (decision.outcome === 'route') sub.trunk = decision.trunk;
+  if (decision.outcome === 'route') {
+    sub.trunk = decision.trunk;
+    // Rule 5: watchers of one routed target share one upstream; a new one starts from what it knows.
+    const peer = st.subs.onRoute(decision.trunk, req.target)[0];
+    if (peer) {
+      sub.remoteState = peer.remoteState;
+      sub.remoteDialogs = peer.remoteDialogs;
+    }
+  }
   return sub;
 }
 
@@ -77,7 +87,7 @@ export function handleSubscribe(st: EngineState, req: SubscribeRequest, now: num
   const kind = classifySubscribeKind(st.dir, req.watcher, req.target);
   const decision = decide(st.dir, req.watcher, req.target, kind);
   if (decision.outcome === 'reject') return respondRejected(req, decision, out);
-  const sub = createSubscription(req, kind, decision, selectContentType(pkg, req.accept) ?? pkg.contentTypes[0]!);
+  const sub = createSubscription(st, req, kind, decision, selectContentType(pkg, req.accept) ?? pkg.contentTypes[0]!);
   out.push({ type: 'respond-subscribe', subscriptionId: sub.id, status: 200, reason: 'OK', expires: expiry.seconds, decision });
   sub.apply('authorize');
   sub.expiresAt = now + expiry.seconds * 1000;

@@ -1,2 +1,3 @@
 /** Event packages barrel. */
 export * from './event-packages.js';
+export * from './parse-dialog-info.js';

@@ -118,6 +118,16 @@ test('route outcome: RouteSubscribe, NOTIFY with unknown state, remote state re-
   assert.match(ofType(remote, 'send-notify')[0]!.body, /<ce:alerting\/>/);
 });
 
+test('a second watcher of a routed target starts with the state the first one already has', () => {
+  const engine = createEngine(sampleDirectory());
+  engine.handle(subscribe('r1', 'SEP000000001001', '8123', { event: 'presence' }), T0);
+  engine.handle({ type: 'notify-outcome', subscriptionId: 'r1', version: 0, outcome: 'ok' }, T0 + 1);
+  engine.handle({ type: 'remote-state', trunk: 'cluster-b', target: { kind: 'dn', dn: '8123' }, state: 'busy', dialogs: [] }, T0 + 2);
+  const out = engine.handle(subscribe('r2', 'SEP000000001001', '8123', { event: 'presence' }), T0 + 3);
+  assert.equal(ofType(out, 'route-subscribe').length, 1);
+  assert.match(ofType(out, 'send-notify')[0]!.body, /<e:on-the-phone\/>/);
+});
+
 test('presence with Accept cpim-pidf+xml is served under that label', () => {
   const out = createEngine(sampleDirectory()).handle(subscribe('p1', 'SEP000000001001', '1002', { event: 'presence', accept: ['application/cpim-pidf+xml'] }), T0);
   assert.equal(ofType(out, 'send-notify')[0]!.contentType, 'application/cpim-pidf+xml');

@@ -1,12 +1,13 @@
 /**
- * Reads the `<dialog>` elements of an RFC 4235 dialog-info document a phone PUBLISHes about its own
- * line (RFC 3903 line-side publication) into the core's `LineDialog` values.
+ * Reads the `<dialog>` elements of an RFC 4235 dialog-info document into the core's `LineDialog`
+ * values: what a phone PUBLISHes about its own line (RFC 3903 line-side publication) and what a
+ * remote cluster NOTIFYs to the trunk relay (issue 6). Pure, so both adapters share it.
  *
  * Rule 1: a small, bounded reader for the RFC 4235 subset phones send (attributes of `<dialog>`,
  *         `<state>`, `<local>/<remote>` identity); anything unreadable is a peer error (400).
  * Rule 2: XML entities in attribute and text values are decoded.
  */
-import type { DialogDirection, DialogState, LineDialog } from '../../core/index.js';
+import type { DialogDirection, DialogState, LineDialog } from '../engine/engine-io.js';
 
 const STATES: ReadonlySet<string> = new Set(['trying', 'proceeding', 'early', 'confirmed', 'terminated']);
 const MAX_DIALOGS = 32;
