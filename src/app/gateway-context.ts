@@ -3,6 +3,7 @@
  * process. Adapters never see each other; they meet only through the engine and this context.
  */
 import type { DirectoryStore, Effect, ServiceSettings } from '../core/index.js';
+import type { DigestServer } from '../sip/index.js';
 import type { SqliteRuntimeStore } from '../adapters/sqlite-store/index.js';
 import type { GatewayConfig } from './config.js';
 import type { DirectoryHolder } from './directory-holder.js';
@@ -24,6 +25,11 @@ export interface GatewayContext {
   readonly runtimeStore: SqliteRuntimeStore;
   /** the SIP side: transports + transactions, with per-method request routing and digest auth */
   readonly sip: SipEndpoint;
+  /**
+   * One digest verifier for every line-side request (REGISTER, INVITE, SUBSCRIBE, PUBLISH), so a
+   * nonce issued on one method is good on the others and nonce counts are checked in one place.
+   */
+  readonly digest: DigestServer;
 }
 
 /** Something a wire module started and must stop at shutdown. */

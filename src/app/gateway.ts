@@ -13,7 +13,7 @@ import {
   SqliteRuntimeStore,
 } from '../adapters/sqlite-store/index.js';
 import { startAxlServer } from '../adapters/axl/index.js';
-import { SipStack } from '../sip/index.js';
+import { DigestServer, SipStack } from '../sip/index.js';
 import { resolveConfig, validateConfig, type ConfigOverrides, type GatewayConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { DirectoryHolder } from './directory-holder.js';
@@ -93,7 +93,10 @@ export async function startGateway(overrides: ConfigOverrides = {}, logger?: Log
   const sip = new SipEndpoint(stack, sipLog, config.advertisedHost);
   await sip.listen({ host: config.bindHost, udpTcpPort: config.sipPort, tlsPort: config.sipTlsPort, wsPort: config.wsPort, tls });
 
-  const context: GatewayContext = { config, settings, logger: log, directory, engine, store, runtimeStore, sip };
+  // MD5 first: most desk phones (and SIPp) answer only the first challenge and know only MD5; clients
+  // that prefer SHA-256 still find it (RFC 8760 §2.4 lets a UAC pick among several challenges).
+  const digest = new DigestServer({ realm: directory.directory.params.domain, algorithms: ['MD5', 'SHA-256'], now: Date.now });
+  const context: GatewayContext = { config, settings, logger: log, directory, engine, store, runtimeStore, sip, digest };
   const closables: Closable[] = [];
   let axlPort: number | undefined;
   closables.push(await wireLineSide(context));

@@ -3,7 +3,7 @@
  * BYE, UPDATE, INFO and OPTIONS on the SIP endpoint, 2xx ACKs, closed connections, and the engine
  * inputs (`RegistrationChanged`, `CallEvent`) through `ctx.engine.submit`.
  */
-import { DigestServer, createResponse, type ServerTransaction } from '../sip/index.js';
+import { createResponse, type ServerTransaction } from '../sip/index.js';
 import { B2buaCalls, DeviceAuthenticator, Registrar, type RouteToTrunk } from '../adapters/b2bua/index.js';
 import type { Closable, GatewayContext } from './gateway-context.js';
 
@@ -18,11 +18,7 @@ export async function wireLineSide(ctx: GatewayContext): Promise<LineSideWiring>
   const log = ctx.logger.child({ component: 'line-side' });
   const stack = ctx.sip.stack;
   const directory = () => ctx.directory.directory;
-  const shared = (ctx as unknown as { digest?: DigestServer }).digest;
-  // MD5 first: most desk phones (and SIPp) answer only the first challenge and know only MD5; clients
-  // that prefer SHA-256 still find it (RFC 8760 §2.4 lets a UAC pick among several challenges).
-  const digest = shared ?? new DigestServer({ realm: directory().params.domain, algorithms: ['MD5', 'SHA-256'], now: Date.now });
-  const auth = new DeviceAuthenticator(digest, directory, ctx.config.requireDigest);
+  const auth = new DeviceAuthenticator(ctx.digest, directory, ctx.config.requireDigest);
   const registrar = new Registrar({ directory, auth, clock: stack.clock, now: Date.now, submit: (i) => void ctx.engine.submit(i) });
   const calls = new B2buaCalls({
     directory, auth, bindings: registrar.bindings, stack, now: Date.now,

@@ -5,7 +5,7 @@
  * through the runtime store (restored here at start, flushed every second and at close).
  */
 import {
-  DigestServer, resolveTarget, type ClientTransactionDelegate, type Flow, type SipRequest,
+  resolveTarget, type ClientTransactionDelegate, type Flow, type SipRequest,
 } from '../sip/index.js';
 import type { Engine, SubscriptionRecord } from '../core/index.js';
 import {
@@ -59,10 +59,8 @@ export async function wirePresence(ctx: GatewayContext, opts: WirePresenceOption
   const localHosts = new Set<string>([ctx.config.advertisedHost, ctx.config.bindHost, '127.0.0.1', 'localhost',
     domain().toLowerCase(), ...ctx.sip.listeners.map((l) => l.host)]);
   const submit = (input: Parameters<typeof ctx.engine.submit>[0]) => ctx.engine.submit(input);
-  const sharedDigest = (ctx as unknown as { digest?: DigestServer }).digest;
-  const digest = sharedDigest ?? new DigestServer({ realm: domain(), now: Date.now });
   const watchers = new DirectoryWatcherIdentifier({
-    directory: () => ctx.directory.directory, digest, requireDigest: ctx.config.requireDigest,
+    directory: () => ctx.directory.directory, digest: ctx.digest, requireDigest: ctx.config.requireDigest,
   });
 
   let persistence: SubscriptionPersistence | undefined = undefined;

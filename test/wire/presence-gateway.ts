@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import { createEngine, DEFAULT_SERVICE_SETTINGS, type Effect } from '../../src/core/index.js';
 import { loadDialplan } from '../../src/adapters/dialplan-files/index.js';
 import { createSqliteDirectoryStore, openSqliteDatabase, SqliteRuntimeStore } from '../../src/adapters/sqlite-store/index.js';
-import { SipStack } from '../../src/sip/index.js';
+import { DigestServer, SipStack } from '../../src/sip/index.js';
 import { resolveConfig, type ConfigOverrides } from '../../src/app/config.js';
 import { createLogger } from '../../src/app/logger.js';
 import { DirectoryHolder } from '../../src/app/directory-holder.js';
@@ -45,7 +45,8 @@ export async function startPresenceGateway(
   const sip = new SipEndpoint(stack, logger, config.advertisedHost);
   await sip.listen({ host: config.bindHost, udpTcpPort: config.sipPort, tlsPort: null, wsPort: null });
   const settings = loaded.settings ?? DEFAULT_SERVICE_SETTINGS;
-  const ctx: GatewayContext = { config, settings, logger, directory, engine, store, runtimeStore, sip };
+  const digest = new DigestServer({ realm: directory.directory.params.domain, algorithms: ['MD5', 'SHA-256'], now: Date.now });
+  const ctx: GatewayContext = { config, settings, logger, directory, engine, store, runtimeStore, sip, digest };
   const wiring = await wirePresence(ctx, opts);
   return {
     ctx,
