@@ -7,3 +7,5 @@ export * from './trunk-request.js';
 export * from './publish-documents.js';
 export * from './publish-trunk.js';
 export * from './trunk-access-list.js';
+export * from './relay-messages.js';
+export * from './subscribe-relay.js';

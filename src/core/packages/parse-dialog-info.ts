@@ -44,7 +44,7 @@ function identityIn(section: string | undefined): { uri: string; display?: strin
 export function parseDialogInfo(xml: string, entity: string): { dialogs: LineDialog[] } | { error: string } {
   if (!/<(?:\w+:)?dialog-info\b/.test(xml)) return { error: 'not a dialog-info document' };
   const dialogs: LineDialog[] = [];
-  const re = /<(?:\w+:)?dialog\b([^>]*)>([\s\S]*?)<\/(?:\w+:)?dialog>/g;
+  const re = /<(?:\w+:)?dialog(?=[\s>])([^>]*)>([\s\S]*?)<\/(?:\w+:)?dialog>/g;
   for (let m = re.exec(xml); m !== null; m = re.exec(xml)) {
     if (dialogs.length >= MAX_DIALOGS) return { error: 'too many dialogs' };
     const a = attrs(m[1]!);
