@@ -20,7 +20,7 @@ import type { SipTransport, TransportSink } from './transport-sink.js';
 import { UdpTransport } from './udp-transport.js';
 import { StreamTransport, type TlsOptions } from './stream-transport.js';
 import { WsTransport } from './ws-transport.js';
-import { stampReceived, responseTarget, canAnswer } from './via-routing.js';
+import { stampReceived, responseTarget, reconnectTarget, canAnswer } from './via-routing.js';
 
 export interface TransportDelegate {
   onMessage?(msg: SipMessage, flow: Flow): void;
@@ -80,10 +80,19 @@ export class SipTransportLayer implements TransportSink {
    * address (RFC 3261 §18.2.2 / RFC 3581); everything else goes to the flow's remote.
    */
   async send(msg: SipMessage, to: Flow | Destination): Promise<Flow> {
-    const flow = 'remote' in to ? to : undefined;
+    let flow = 'remote' in to ? to : undefined;
     const protocol = flow ? flow.transport : (to as Destination).transport;
     let remote: HostPort = flow ? flow.remote : { host: (to as Destination).host, port: (to as Destination).port };
     if (flow && protocol === 'udp' && msg.kind === 'response') remote = responseTarget(msg, flow.remote);
+    if (flow && msg.kind === 'response' && !this.isFlowAlive(flow)) {
+      // RFC 7118 §5: a SIP WebSocket client cannot accept connections, so a response whose
+      // connection died is lost. RFC 3261 §18.2.2: for TCP/TLS "the server SHOULD open a connection
+      // to the IP address in the received parameter … using the port in the sent-by value" —
+      // not to the peer's ephemeral source port.
+      if (protocol === 'ws' || protocol === 'wss') throw new Error(`${protocol} connection to ${remote.host}:${remote.port} is closed`);
+      remote = reconnectTarget(msg, protocol, flow.remote);
+      flow = undefined;
+    }
     const t = this.pick(protocol, remote.host, flow?.local);
     if (t === undefined) throw new Error(`no ${protocol} transport listening for ${remote.host}`);
     const out = await t.send(serializeMessage(msg), { flow, remote });

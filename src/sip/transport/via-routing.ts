@@ -39,6 +39,17 @@ export function responseTarget(res: SipResponse, fallback: HostPort): HostPort {
   return { host, port: via.port ?? 5060 };
 }
 
+/**
+ * Where a response goes over a stream transport whose connection closed (RFC 3261 §18.2.2):
+ * received (else sent-by host) and the sent-by port, else the transport's default port.
+ */
+export function reconnectTarget(res: SipResponse, transport: 'tcp' | 'tls' | 'udp', fallback: HostPort): HostPort {
+  const top = res.headers.first('via');
+  const via = top === undefined ? null : parseVia(top);
+  if (via === null) return fallback;
+  return { host: via.received ?? unbracketHost(via.host), port: via.port ?? (transport === 'tls' ? 5061 : 5060) };
+}
+
 /** The request's sender as far as we can answer it: true when the top Via can route a response. */
 export function canAnswer(req: SipRequest): boolean {
   const top = req.headers.first('via');
