@@ -24,6 +24,7 @@ import type { Closable, GatewayContext } from './gateway-context.js';
 import { wirePresence } from './wire-presence.js';
 import { wireLineSide } from './wire-line-side.js';
 import { wireTrunks } from './wire-trunks.js';
+import { wireSccp } from './wire-sccp.js';
 
 export interface Gateway {
   readonly context: GatewayContext;
@@ -99,9 +100,12 @@ export async function startGateway(overrides: ConfigOverrides = {}, logger?: Log
   const context: GatewayContext = { config, settings, logger: log, directory, engine, store, runtimeStore, sip, digest };
   const closables: Closable[] = [];
   let axlPort: number | undefined;
-  closables.push(await wireLineSide(context));
+  const lineSide = await wireLineSide(context);
+  closables.push(lineSide);
   closables.push(await wirePresence(context));
   closables.push(await wireTrunks(context));
+  const sccp = await wireSccp(context, lineSide);
+  closables.push(sccp);
   if (config.axlPort !== null && tls) {
     const axlLog = log.child({ component: 'axl' });
     const axl = await startAxlServer({
@@ -135,6 +139,7 @@ export async function startGateway(overrides: ConfigOverrides = {}, logger?: Log
   const ports: Record<string, number> = {};
   for (const l of sip.listeners) ports[l.transport === 'udp' ? 'sip' : l.transport] = l.port;
   if (axlPort !== undefined) ports.axl = axlPort;
+  if (sccp.port !== undefined) ports.sccp = sccp.port;
   log.info('blf-gateway started', { dialplan: dialplanDir, db: config.dbFile, ports });
 
   return {

@@ -5,6 +5,7 @@
  */
 import { createResponse, type ServerTransaction } from '../sip/index.js';
 import { B2buaCalls, DeviceAuthenticator, Registrar, type RouteToTrunk } from '../adapters/b2bua/index.js';
+import type { CallLegControl, CallLegListener, LocalCallRequest, LocalEndpointPort } from '../core/index.js';
 import type { Closable, GatewayContext } from './gateway-context.js';
 
 export interface LineSideWiring extends Closable {
@@ -12,6 +13,10 @@ export interface LineSideWiring extends Closable {
   readonly calls: B2buaCalls;
   /** the trunk engineer's seam (route-pattern targets); unset = 503 */
   setRouteToTrunk(route: RouteToTrunk | undefined): void;
+  /** the SCCP seam (issue 5): devices registered over Skinny, reached by the B2BUA; unset = SIP only */
+  setLocalEndpoints(port: LocalEndpointPort | undefined): void;
+  /** calls dialled on SCCP phones enter the B2BUA here */
+  placeLocalCall(request: LocalCallRequest, listener: CallLegListener): CallLegControl;
 }
 
 export async function wireLineSide(ctx: GatewayContext): Promise<LineSideWiring> {
@@ -58,6 +63,12 @@ export async function wireLineSide(ctx: GatewayContext): Promise<LineSideWiring>
     calls,
     setRouteToTrunk(route) {
       calls.setRouteToTrunk(route);
+    },
+    setLocalEndpoints(port) {
+      calls.setLocalEndpoints(port);
+    },
+    placeLocalCall(request, listener) {
+      return calls.placeLocalCall(request, listener);
     },
     async close() {
       calls.close();

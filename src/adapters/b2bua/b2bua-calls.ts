@@ -11,13 +11,18 @@
  *         elsewhere"); a 2xx that races a CANCEL is ACKed and BYEd.
  * Rule 4: busy: an appearance whose active calls reach its busyTrigger gets no fork; when every
  *         registered appearance is busy → 486; when none is registered → 480.
+ * Rule 5: a line carried by a device registered over a `LocalEndpointPort` (SCCP) is called through
+ *         LocalEndpointCalls, which also places the calls local endpoints make (issue 5).
  */
 import {
   createCancel, createRequest, createRequestInDialog, createAckFor2xx, createUacDialog, createUasDialog, createResponse,
   dialogIdOfIncoming, generateCallId, generateTag, getCSeq, getFrom, parseUri, resolveTarget, tagOf,
   type ClientTransactionDelegate, type DialogState, type Flow, type ServerTransaction, type SipRequest, type SipResponse, type SipStack,
 } from '../../sip/index.js';
-import type { AppearanceRef, CallEvent, Device, Directory, Identity } from '../../core/index.js';
+import type {
+  AppearanceRef, CallEvent, CallLegControl, CallLegListener, Device, Directory, Identity, LocalCallRequest, LocalEndpointPort,
+} from '../../core/index.js';
+import { LocalEndpointCalls } from './local-endpoint-calls.js';
 import { resolveCallTarget, cssReachesLine, type CallTarget } from './call-routing.js';
 import { parseReplaces, replacesMatches } from './replaces.js';
 import { transitionInbound, transitionOutbound, dialogStateOf, type InboundInput, type OutboundInput } from './call-leg-fsm.js';
@@ -54,8 +59,22 @@ export class B2buaCalls {
   /** dialog id as seen by incoming requests → bridged side */
   private readonly dialogs = new Map<string, LegRef>();
   private seq = 0;
+  /** Rule 5 */
+  private readonly local: LocalEndpointCalls;
 
-  constructor(private readonly deps: CallsDeps & { routeToTrunk?: RouteToTrunk }) {}
+  constructor(private readonly deps: CallsDeps & { routeToTrunk?: RouteToTrunk }) {
+    this.local = new LocalEndpointCalls(deps);
+  }
+
+  /** The seam to devices registered over SCCP (Rule 5); unset = SIP only. */
+  setLocalEndpoints(port: LocalEndpointPort | undefined): void {
+    this.local.setPort(port);
+  }
+
+  /** A local (SCCP) endpoint places a call through the B2BUA (Rule 5). */
+  placeLocalCall(request: LocalCallRequest, listener: CallLegListener): CallLegControl {
+    return this.local.place(request, listener);
+  }
 
   /** The trunk seam (issue 6): route-pattern targets go here; unset → 503. */
   setRouteToTrunk(route: RouteToTrunk | undefined): void {
@@ -63,7 +82,7 @@ export class B2buaCalls {
   }
 
   get activeCalls(): number {
-    return this.calls.size;
+    return this.calls.size + this.local.activeCalls;
   }
 
   /* ------------------------------------------------------------ INVITE */
@@ -94,6 +113,10 @@ export class B2buaCalls {
   }
 
   private startCall(tx: ServerTransaction, caller: Device, target: Extract<CallTarget, { kind: 'line' }>, dir: Directory): void {
+    if (this.local.servesLine(target)) {
+      const app = this.callerAppearance(caller, tx.request);
+      return this.local.acceptSip(tx, app, this.callerIdentity(dir, caller, app, tx.request), target);
+    }
     const now = this.deps.now();
     const candidates = target.appearances.flatMap((app) => this.contactsFor(dir, app, now).map((b) => ({ app, b })));
     if (candidates.length === 0) return void tx.reply(480, 'Temporarily Unavailable', { toTag: true });
@@ -302,6 +325,7 @@ export class B2buaCalls {
 
   /** ACK for our 2xx (its own transaction, RFC 3261 §13.3.1.4). */
   handleAck(ack: SipRequest): void {
+    if (this.local.handleAck(ack)) return;
     const key = dialogIdOfIncoming(ack);
     const ref = key === null ? undefined : this.dialogs.get(key);
     if (!ref) return;
@@ -316,6 +340,7 @@ export class B2buaCalls {
 
   /** BYE, re-INVITE, UPDATE, INFO inside a bridged call: relay to the other side. */
   handleInDialog(tx: ServerTransaction): void {
+    if (this.local.handleInDialog(tx)) return;
     const req = tx.request;
     const key = dialogIdOfIncoming(req);
     const ref = key === null ? undefined : this.dialogs.get(key);
@@ -510,6 +535,7 @@ export class B2buaCalls {
 
   /** Ends every call (shutdown). */
   close(): void {
+    this.local.close();
     for (const call of this.calls.values()) {
       if (call.bridge) {
         for (const leg of call.bridge) this.send(createRequestInDialog(leg.dialog, 'BYE'), leg.dialog.flow);

@@ -14,3 +14,4 @@ export * from './device-auth.js';
 export * from './registrar.js';
 export * from './call-model.js';
 export * from './b2bua-calls.js';
+export * from './local-endpoint-calls.js';

@@ -5,3 +5,4 @@ export * from './store-backend.js';
 export * from './store-records.js';
 export { createDirectoryStore } from './create-directory-store.js';
 export { createMemoryDirectoryStore, type MemoryDirectoryStoreOptions } from './memory-directory-store.js';
+export * from './local-endpoint.js';
