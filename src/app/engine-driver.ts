@@ -42,6 +42,16 @@ export class EngineDriver<E extends { readonly type: string }> {
     return effects;
   }
 
+  /**
+   * Dispatches effects the engine returned outside `handle` (e.g. `restoreSubscriptions`: the
+   * trunk relay must see restored `route-subscribe`s) and re-arms the timer.
+   */
+  deliver(effects: readonly E[]): void {
+    if (this.closed) return;
+    for (const effect of effects) this.dispatch(effect);
+    this.arm();
+  }
+
   close(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);

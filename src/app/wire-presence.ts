@@ -12,6 +12,7 @@ import {
   DialogPublisher, DirectoryWatcherIdentifier, PresenceNotifier, SubscriptionPersistence,
   type NotifierSip, type RequestResult,
 } from '../adapters/sip-presence/index.js';
+import { trunkForSource } from '../adapters/trunk/index.js';
 import type { Closable, GatewayContext } from './gateway-context.js';
 
 export interface WirePresenceOptions {
@@ -61,6 +62,7 @@ export async function wirePresence(ctx: GatewayContext, opts: WirePresenceOption
   const submit = (input: Parameters<typeof ctx.engine.submit>[0]) => ctx.engine.submit(input);
   const watchers = new DirectoryWatcherIdentifier({
     directory: () => ctx.directory.directory, digest: ctx.digest, requireDigest: ctx.config.requireDigest,
+    trunkForSource: (ip) => trunkForSource(ctx.directory.directory, ip)?.name,
   });
 
   let persistence: SubscriptionPersistence | undefined = undefined;
@@ -127,9 +129,11 @@ function restore(
       restored++;
     } else notifier.flows.release(row.dialog.flow);
   }
+  // route-subscribe effects re-open the upstream subscriptions out the trunks (the relay in
+  // wire-trunks also seeds itself from the engine, whichever module is wired first)
+  ctx.engine.deliver(effects);
   const routed = effects.filter((e) => e.type === 'route-subscribe').length;
-  if (routed > 0) log.warn('restored trunk-routed subscriptions are not re-sent out their trunk yet', { count: routed });
   // arm the engine's timer for the restored expiries
   ctx.engine.submit({ type: 'tick' });
-  log.info('subscriptions restored', { stored: rows.length, restored });
+  log.info('subscriptions restored', { stored: rows.length, restored, routed });
 }

@@ -1,15 +1,53 @@
 /**
  * Wires the trunk adapter (issue 6): the PUBLISH trunk on the engine's `publish` and
- * `line-state-changed` effects and on directory swaps; exposes the incoming-trunk access list.
- * The outbound SUBSCRIBE relay (`route-subscribe` effects, NOTIFY routing) is not wired yet.
+ * `line-state-changed` effects and on directory swaps; the outbound SUBSCRIBE relay on
+ * `route-subscribe` / `route-unsubscribe` effects with NOTIFYs routed back from the SIP endpoint;
+ * and the incoming-trunk access list.
+ *
+ * Rule 1: the relay seeds itself from the engine's routed subscriptions at wiring time, so those
+ *         restored from the runtime store go back out their trunk whatever the wiring order.
  */
-import { PublishTrunk, trunkForSource } from '../adapters/trunk/index.js';
-import type { Trunk } from '../core/index.js';
+import { createResponse } from '../sip/index.js';
+import { PublishTrunk, SubscribeRelay, sendToTrunk, trunkForSource } from '../adapters/trunk/index.js';
+import type { Engine, Trunk } from '../core/index.js';
 import type { Closable, GatewayContext } from './gateway-context.js';
 
 export interface WiredTrunks extends Closable {
   /** the trunk whose access list admits `sourceIp`, else undefined (→ 403 where a trunk is required) */
   trunkForSource(sourceIp: string): Trunk | undefined;
+  readonly publish: PublishTrunk;
+  readonly relay: SubscribeRelay;
+}
+
+/** Our Contact for requests out a trunk: the advertised host and the port of the trunk's transport. */
+function trunkContact(ctx: GatewayContext, trunk: Trunk): string {
+  const port = ctx.sip.portOf(trunk.transport) ?? ctx.sip.portOf('udp') ?? ctx.config.sipPort;
+  const host = ctx.config.advertisedHost;
+  const transport = trunk.transport === 'udp' ? '' : `;transport=${trunk.transport}`;
+  return `sip:${host.includes(':') ? `[${host}]` : host}:${port}${transport}`;
+}
+
+function wireRelay(ctx: GatewayContext): SubscribeRelay {
+  const stack = ctx.sip.stack;
+  const relay = new SubscribeRelay({
+    directory: () => ctx.directory.directory,
+    send: (trunk, request) => sendToTrunk(stack, trunk, request),
+    clock: stack.clock,
+    submit: (input) => void ctx.engine.submit(input),
+    contactFor: (trunk) => trunkContact(ctx, trunk),
+    logger: ctx.logger.child({ component: 'subscribe-relay' }),
+  });
+  ctx.engine.on('route-subscribe', (e) => relay.onRouteSubscribe(e));
+  ctx.engine.on('route-unsubscribe', (e) => relay.onRouteUnsubscribe(e));
+  ctx.sip.onRequest('NOTIFY', (tx) => {
+    const answer = relay.handleNotify(tx.request);
+    tx.respond(createResponse(tx.request, answer.status, answer.reason));
+  });
+  const engine = ctx.engine.engine as unknown as Engine;
+  for (const r of engine.exportSubscriptions()) {
+    if (r.trunk !== null) relay.onRouteSubscribe({ type: 'route-subscribe', subscriptionId: r.id, trunk: r.trunk, target: r.target, event: r.event });
+  }
+  return relay;
 }
 
 export async function wireTrunks(ctx: GatewayContext): Promise<WiredTrunks> {
@@ -23,8 +61,14 @@ export async function wireTrunks(ctx: GatewayContext): Promise<WiredTrunks> {
   ctx.engine.on('line-state-changed', (e) => publish.onLineStateChanged(e));
   ctx.directory.onReplaced((d) => publish.onDirectoryReplaced(d));
   publish.start();
+  const relay = wireRelay(ctx);
   return {
+    publish,
+    relay,
     trunkForSource: (ip) => trunkForSource(ctx.directory.directory, ip),
-    close: () => publish.close(),
+    async close() {
+      relay.close();
+      await publish.close();
+    },
   };
 }

@@ -19,24 +19,11 @@ export interface DirectoryWatcherIdentifierOptions {
   readonly directory: () => Directory;
   readonly digest: DigestServer;
   readonly requireDigest: boolean;
-}
-
-function ipv4ToInt(ip: string): number | undefined {
-  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(ip);
-  if (!m) return undefined;
-  return m.slice(1).reduce((acc, o) => acc * 256 + Number(o), 0);
-}
-
-/** An IPv4 address against `a.b.c.d` or `a.b.c.d/n`; other forms compare literally. */
-export function addressMatches(ip: string, entry: string): boolean {
-  const [net, bitsText] = entry.split('/');
-  if (bitsText === undefined) return ip === net;
-  const a = ipv4ToInt(ip);
-  const b = ipv4ToInt(net!);
-  const bits = Number(bitsText);
-  if (a === undefined || b === undefined || !(bits >= 0 && bits <= 32)) return false;
-  const size = 2 ** (32 - bits);
-  return Math.floor(a / size) === Math.floor(b / size);
+  /**
+   * Rule 3: the name of the trunk whose access list admits a source address (the trunk adapter's
+   * `trunkForSource`, IPv4/IPv6 and CIDR, injected by the app since adapters never import each other).
+   */
+  readonly trunkForSource: (sourceIp: string) => string | undefined;
 }
 
 export class DirectoryWatcherIdentifier implements WatcherIdentifier {
@@ -58,11 +45,8 @@ export class DirectoryWatcherIdentifier implements WatcherIdentifier {
       if (device.digestPassword === undefined || !this.opts.requireDigest) return this.device(device.name);
       return { kind: 'respond', response: this.opts.digest.challenge(req) };
     }
-    for (const trunk of dir.trunks.values()) {
-      if (trunk.accessList.some((e) => addressMatches(flow.remote.host, e))) {
-        return { kind: 'watcher', watcher: { kind: 'trunk', name: trunk.name } };
-      }
-    }
+    const trunk = this.opts.trunkForSource(flow.remote.host);
+    if (trunk !== undefined) return { kind: 'watcher', watcher: { kind: 'trunk', name: trunk } };
     return { kind: 'respond', response: createResponse(req, 403, 'Unknown Watcher', { toTag: true }) };
   }
 
