@@ -39,7 +39,7 @@ export class ClientTransaction {
     private readonly host: TransactionHost,
     readonly key: string,
     readonly request: SipRequest,
-    private readonly target: Flow | Destination,
+    private target: Flow | Destination,
     public delegate: ClientTransactionDelegate = {},
   ) {
     this.isInvite = request.method === 'INVITE';
@@ -52,8 +52,9 @@ export class ClientTransaction {
     return this.target.transport !== 'udp';
   }
 
-  /** Send the request and arm A/B or E/F. */
-  start(): void {
+  /** Send the request and arm A/B or E/F; `resolved` replaces a named destination (RFC 3263). */
+  start(resolved?: Destination): void {
+    if (resolved) this.target = resolved;
     const { T1 } = this.host.timers;
     if (this.isInvite) {
       if (!this.reliable) this.timers.start('A', T1, () => this.fire('timerA'));
@@ -63,6 +64,14 @@ export class ClientTransaction {
       this.timers.start('F', 64 * T1, () => this.fire('timerF'));
     }
     this.transmit(this.request, this.target);
+  }
+
+  /** The destination could not be resolved (RFC 3263): report a transport error, never send. */
+  failBeforeStart(reason: string): void {
+    if (this.state === 'terminated') return;
+    this.lastError = reason;
+    this.host.logger.warn('client transaction has no destination', { key: this.key, reason });
+    this.fire('transportError');
   }
 
   /** Feed a response matched to this transaction. */

@@ -12,8 +12,8 @@ import {
   BRANCH_MAGIC, tagOf, type SipRequest, type SipResponse, type SipMessage,
 } from '../message/index.js';
 import {
-  SipTransportLayer, SILENT_LOGGER, defaultPort, transportFromToken, viaTransportToken,
-  type Destination, type Flow, type ListenSpec, type SipLogger, type TransportLayerOptions,
+  SipTransportLayer, SipResolver, SILENT_LOGGER, createNodeDnsPort, defaultPort, transportFromToken, viaTransportToken,
+  type Destination, type Flow, type ListenSpec, type SipLogger, type SipTarget, type TransportLayerOptions, type TransportProtocol,
 } from '../transport/index.js';
 import { RealClock, type Clock } from './clock.js';
 import { ClientTransaction, type ClientTransactionDelegate } from './client-transaction.js';
@@ -38,6 +38,8 @@ export interface SipStackOptions extends TransportLayerOptions {
   /** host written in Via/Contact when the listen address is a wildcard (0.0.0.0 / ::) */
   advertisedHost?: string;
   logger?: SipLogger;
+  /** RFC 3263 resolver for destinations given as names (default: node:dns) */
+  resolver?: SipResolver;
 }
 
 export interface SendRequestOptions {
@@ -59,6 +61,7 @@ export class SipStack implements TransactionHost {
   /** INVITE server transactions by Call-ID + CSeq + From-tag, to match the 2xx ACK (new branch) */
   private readonly invites = new Map<string, ServerTransaction>();
   private readonly advertisedHost?: string;
+  readonly resolver: SipResolver;
 
   constructor(opts: SipStackOptions = {}) {
     this.logger = opts.logger ?? SILENT_LOGGER;
@@ -66,6 +69,7 @@ export class SipStack implements TransactionHost {
     this.clock = opts.clock ?? new RealClock();
     this.timers = { ...DEFAULT_TIMERS, ...opts.timers };
     this.advertisedHost = opts.advertisedHost;
+    this.resolver = opts.resolver ?? new SipResolver(createNodeDnsPort(), { supported: () => this.supportedTransports() });
     this.transport.delegate = { onMessage: (m, f) => this.onMessage(m, f) };
   }
 
@@ -90,8 +94,37 @@ export class SipStack implements TransactionHost {
     const key = `${via.branch}|${request.method}`;
     const tx = new ClientTransaction(this, key, request, target, opts.delegate);
     this.clients.set(key, tx);
-    tx.start();
+    if ('remote' in target || !SipResolver.needsDns(target)) tx.start();
+    else this.resolveAndStart(tx, target, via.branch!);
     return tx;
+  }
+
+  /** RFC 3263: resolve a named destination, rewrite our Via for the chosen transport, then start. */
+  private resolveAndStart(tx: ClientTransaction, dest: Destination, branch: string): void {
+    const target: SipTarget = {
+      host: dest.host,
+      port: dest.portFromDefault ? undefined : dest.port,
+      transport: dest.transportFromDefault ? undefined : dest.transport,
+      secure: dest.secure,
+    };
+    this.resolver.resolve(target).then(
+      (found) => {
+        if (tx.state === 'terminated') return;
+        const first = found[0]!;
+        if (first.transport !== dest.transport) {
+          tx.request.headers.removeFirst('via');
+          this.prepareVia(tx.request, first.transport, first.host, branch);
+        }
+        tx.start(first);
+      },
+      (err: unknown) => tx.failBeforeStart(`cannot resolve ${dest.host}: ${String(err)}`),
+    );
+  }
+
+  /** Transports we listen on, in RFC 3263 preference order. */
+  private supportedTransports(): TransportProtocol[] {
+    const have = new Set(this.transport.listenPoints().map((l) => l.transport));
+    return (['udp', 'tcp', 'tls', 'ws', 'wss'] as const).filter((t) => have.has(t));
   }
 
   /** Send without a transaction (ACK for 2xx, stateless answers). Adds a Via like `sendRequest`. */
@@ -193,7 +226,7 @@ export class SipStack implements TransactionHost {
     }
   }
 
-  private prepareVia(req: SipRequest, transport: Destination['transport'], towards: string): void {
+  private prepareVia(req: SipRequest, transport: Destination['transport'], towards: string, branch?: string): void {
     const top = getTopVia(req);
     if (top !== null) {
       if (top.branch?.startsWith(BRANCH_MAGIC)) return;
@@ -206,7 +239,7 @@ export class SipStack implements TransactionHost {
     let host = lp?.host ?? '127.0.0.1';
     if (host === '0.0.0.0' || host === '::') host = this.advertisedHost ?? (host === '::' ? '::1' : '127.0.0.1');
     const sentBy = `${host.includes(':') ? `[${host}]` : host}:${lp?.port ?? defaultPort(transport)}`;
-    req.headers.prepend('Via', `SIP/2.0/${viaTransportToken(transport)} ${sentBy};branch=${generateBranch()};rport`);
+    req.headers.prepend('Via', `SIP/2.0/${viaTransportToken(transport)} ${sentBy};branch=${branch ?? generateBranch()};rport`);
   }
 }
 
@@ -215,15 +248,25 @@ function dialogKey(req: SipRequest): string {
   return `${req.headers.get('call-id') ?? ''}|${parseInt(cseq, 10)}|${tagOf(req.headers.get('from')) ?? ''}`;
 }
 
-/** Next hop for a request without explicit target: first Route (loose routing) else Request-URI. */
+/**
+ * Next hop for a request without explicit target: first Route (loose routing) else Request-URI.
+ * A host name in it is resolved per RFC 3263 when the request is sent (`SipStack.sendRequest`).
+ */
 export function resolveTarget(req: SipRequest): Destination {
   const route = req.headers.first('route');
   const uriText = route !== undefined ? parseNameAddr(route)?.uri ?? req.uri : req.uri;
   const uri = parseUri(uriText);
   if (uri === null || uri.host === '') throw new Error(`cannot route to ${uriText}`);
   const tp = uri.params.get('transport');
-  const transport = (tp ? transportFromToken(tp) : null) ?? (uri.scheme === 'sips' ? 'tls' : 'udp');
-  return { transport, host: unbracketHost(uri.host), port: uri.port ?? defaultPort(transport) };
+  const explicit = tp ? transportFromToken(tp) : null;
+  const secure = uri.scheme === 'sips';
+  const transport = explicit ?? (secure ? 'tls' : 'udp');
+  const dest: Destination = { transport, host: unbracketHost(uri.host), port: uri.port ?? defaultPort(transport) };
+  // RFC 3263 §4: what the URI left open, DNS (NAPTR/SRV) may decide
+  if (uri.port === undefined) dest.portFromDefault = true;
+  if (explicit === null) dest.transportFromDefault = true;
+  if (secure) dest.secure = true;
+  return dest;
 }
 
 export { createResponse };

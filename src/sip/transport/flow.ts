@@ -25,8 +25,15 @@ export interface Flow {
 /** Where to send a request when no flow exists yet. */
 export interface Destination {
   transport: TransportProtocol;
+  /** an IP address, or a name the stack resolves per RFC 3263 before sending */
   host: string;
   port: number;
+  /** set by `resolveTarget` when the URI gave no port: RFC 3263 may use NAPTR/SRV (§4.2) */
+  portFromDefault?: boolean;
+  /** set by `resolveTarget` when the URI gave no `transport` parameter (§4.1) */
+  transportFromDefault?: boolean;
+  /** the URI was sips: (TLS only) */
+  secure?: boolean;
 }
 
 export function isStreamTransport(t: TransportProtocol): boolean {

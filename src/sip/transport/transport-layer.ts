@@ -39,6 +39,8 @@ export interface ListenSpec {
 export interface TransportLayerOptions {
   limits?: Partial<TransportLimits>;
   logger?: SipLogger;
+  /** trust settings for outbound wss connections made without a wss listener (default: accept any cert) */
+  clientTls?: Pick<TlsOptions, 'ca' | 'rejectUnauthorized'>;
 }
 
 export class SipTransportLayer implements TransportSink {
@@ -49,7 +51,10 @@ export class SipTransportLayer implements TransportSink {
   private readonly transports: SipTransport[] = [];
   private connectionSeq = 0;
 
+  private readonly clientTls?: Pick<TlsOptions, 'ca' | 'rejectUnauthorized'>;
+
   constructor(opts: TransportLayerOptions = {}) {
+    this.clientTls = opts.clientTls;
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.logger = opts.logger ?? SILENT_LOGGER;
   }
@@ -67,12 +72,13 @@ export class SipTransportLayer implements TransportSink {
 
   /** Bound listen points, in listen order. */
   listenPoints(): Array<{ transport: TransportProtocol; host: string; port: number }> {
-    return this.transports.map((t) => ({ transport: t.protocol, host: t.local.host, port: t.local.port }));
+    return this.transports.filter((t) => t.local.port !== 0).map((t) => ({ transport: t.protocol, host: t.local.host, port: t.local.port }));
   }
 
   /** The listen point that would carry traffic of this protocol to `host` (for Via/Contact). */
   listenPointFor(transport: TransportProtocol, host?: string): HostPort | undefined {
-    return this.pick(transport, host)?.local;
+    const local = this.pick(transport, host)?.local;
+    return local?.port === 0 ? undefined : local; // an outbound-only ws transport listens nowhere
   }
 
   /**
@@ -93,7 +99,7 @@ export class SipTransportLayer implements TransportSink {
       remote = reconnectTarget(msg, protocol, flow.remote);
       flow = undefined;
     }
-    const t = this.pick(protocol, remote.host, flow?.local);
+    const t = this.pick(protocol, remote.host, flow?.local) ?? this.outboundOnly(protocol);
     if (t === undefined) throw new Error(`no ${protocol} transport listening for ${remote.host}`);
     const out = await t.send(serializeMessage(msg), { flow, remote });
     this.stats.sent++;
@@ -118,6 +124,14 @@ export class SipTransportLayer implements TransportSink {
     }
     const v6 = host !== undefined && isIPv6(host.replace(/^\[|\]$/g, ''));
     return same.find((t) => isIPv6(t.local.host) === v6) ?? same[0];
+  }
+
+  /** RFC 7118: ws/wss can be used as a client without a listener; such a transport is made on first use. */
+  private outboundOnly(protocol: TransportProtocol): SipTransport | undefined {
+    if (protocol !== 'ws' && protocol !== 'wss') return undefined;
+    const t = WsTransport.client(protocol, this, this.clientTls);
+    this.transports.push(t);
+    return t;
   }
 
   /* ---- TransportSink ---- */

@@ -23,11 +23,11 @@ export class WsTransport implements SipTransport {
   private readonly connections = new Map<number, WsConnection>();
   private readonly byRemote = new Map<string, number>();
   private readonly perSource = new Map<string, number>();
-  private wss!: WebSocketServer;
+  private wss?: WebSocketServer;
 
   private constructor(
     readonly protocol: 'ws' | 'wss',
-    private readonly http: HttpServer,
+    private readonly http: HttpServer | undefined,
     readonly local: HostPort,
     private readonly sink: TransportSink,
     private readonly tls?: TlsOptions,
@@ -49,9 +49,17 @@ export class WsTransport implements SipTransport {
     });
   }
 
+  /**
+   * Outbound only (RFC 7118 §5: a SIP WebSocket client opens connections and accepts none): used when
+   * the stack must send over ws/wss without listening on it. Connections opened are reused per remote.
+   */
+  static client(protocol: 'ws' | 'wss', sink: TransportSink, tls?: Pick<TlsOptions, 'ca' | 'rejectUnauthorized'>): WsTransport {
+    return new WsTransport(protocol, undefined, { host: '0.0.0.0', port: 0 }, sink, tls as TlsOptions | undefined);
+  }
+
   private start(): void {
     this.wss = new WebSocketServer({
-      server: this.http,
+      server: this.http!,
       maxPayload: this.sink.limits.maxMessageSize,
       // RFC 7118 §4.1: the subprotocol token is "sip"
       handleProtocols: (protocols) => (protocols.has('sip') ? 'sip' : false),
@@ -145,9 +153,11 @@ export class WsTransport implements SipTransport {
 
   close(): Promise<void> {
     for (const c of this.connections.values()) c.ws.terminate();
+    const { wss, http } = this;
+    if (wss === undefined || http === undefined) return Promise.resolve();
     return new Promise((resolve) => {
-      this.wss.close(() => this.http.close(() => resolve()));
-      this.http.closeAllConnections?.();
+      wss.close(() => http.close(() => resolve()));
+      http.closeAllConnections?.();
     });
   }
 }
