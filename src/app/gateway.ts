@@ -103,7 +103,7 @@ export async function startGateway(overrides: ConfigOverrides = {}, logger?: Log
   const lineSide = await wireLineSide(context);
   closables.push(lineSide);
   closables.push(await wirePresence(context));
-  closables.push(await wireTrunks(context));
+  closables.push(await wireTrunks(context, lineSide));
   const sccp = await wireSccp(context, lineSide);
   closables.push(sccp);
   if (config.axlPort !== null && tls) {

@@ -6,11 +6,16 @@
  *
  * Rule 1: the relay seeds itself from the engine's routed subscriptions at wiring time, so those
  *         restored from the runtime store go back out their trunk whatever the wiring order.
+ * Rule 2: a call to a route pattern (the B2BUA's RouteToTrunk seam) goes out as one B2BUA leg to
+ *         the trunk's destination: a DN to `sip:<dn>@<trunk domain or host>`, a SIP route pattern
+ *         target (foreign domain) with its Request-URI unchanged.
  */
-import { createResponse } from '../sip/index.js';
-import { PublishTrunk, SubscribeRelay, sendToTrunk, trunkForSource } from '../adapters/trunk/index.js';
+import { createResponse, parseUri } from '../sip/index.js';
+import { PublishTrunk, SubscribeRelay, sendToTrunk, trunkDestination, trunkForSource } from '../adapters/trunk/index.js';
+import type { RouteToTrunk } from '../adapters/b2bua/index.js';
 import type { Engine, Trunk } from '../core/index.js';
 import type { Closable, GatewayContext } from './gateway-context.js';
+import type { LineSideWiring } from './wire-line-side.js';
 
 export interface WiredTrunks extends Closable {
   /** the trunk whose access list admits `sourceIp`, else undefined (→ 403 where a trunk is required) */
@@ -50,7 +55,22 @@ function wireRelay(ctx: GatewayContext): SubscribeRelay {
   return relay;
 }
 
-export async function wireTrunks(ctx: GatewayContext): Promise<WiredTrunks> {
+/** Rule 2. */
+function routeCallsToTrunks(ctx: GatewayContext, lineSide: LineSideWiring): RouteToTrunk {
+  return (tx, target, caller) => {
+    const trunk = ctx.directory.directory.trunks.get(target.trunk);
+    const uri = parseUri(tx.request.uri);
+    if (trunk === undefined || uri === null || uri.user === undefined) return false;
+    const user = decodeURIComponent(uri.user);
+    const requestUri = /^[0-9*#+]+$/.test(user) ? `sip:${user}@${trunk.domain ?? trunk.host}` : `sip:${uri.user}@${uri.host}`;
+    lineSide.calls.routeCallToTrunk(tx, caller, {
+      trunk: trunk.name, requestUri, destination: trunkDestination(trunk), contact: trunkContact(ctx, trunk),
+    });
+    return true;
+  };
+}
+
+export async function wireTrunks(ctx: GatewayContext, lineSide?: LineSideWiring): Promise<WiredTrunks> {
   const publish = new PublishTrunk({
     stack: ctx.sip.stack,
     directory: () => ctx.directory.directory,
@@ -62,11 +82,13 @@ export async function wireTrunks(ctx: GatewayContext): Promise<WiredTrunks> {
   ctx.directory.onReplaced((d) => publish.onDirectoryReplaced(d));
   publish.start();
   const relay = wireRelay(ctx);
+  lineSide?.setRouteToTrunk(routeCallsToTrunks(ctx, lineSide));
   return {
     publish,
     relay,
     trunkForSource: (ip) => trunkForSource(ctx.directory.directory, ip),
     async close() {
+      lineSide?.setRouteToTrunk(undefined);
       relay.close();
       await publish.close();
     },

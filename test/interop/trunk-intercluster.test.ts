@@ -8,79 +8,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
+import { join } from 'node:path';
 import { startGateway, type Gateway } from '../../src/app/gateway.js';
-import { createLogger } from '../../src/app/logger.js';
 import type { Engine } from '../../src/core/index.js';
 import { startSipWatcher, type SeenNotify } from '../support/sip-watcher.js';
+import { SIPP_FIXTURES as FIX, freePort, quietLogger, routing, runSipp, until, writeDialplan } from '../support/trunk-cluster.js';
 
 const missing = spawnSync('sipp', ['-v']).error ? 'sipp not installed' : undefined;
 const requireInterop = process.env.REQUIRE_INTEROP === '1';
 const A_HOST = '127.0.0.2';
 const B_HOST = '127.0.0.3';
-const FIX = resolve('fixtures/sipp');
-
-function freePort(host: string): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createSocket('udp4');
-    s.once('error', rej);
-    s.bind(0, host, () => {
-      const port = s.address().port;
-      s.close(() => res(port));
-    });
-  });
-}
-
-function routing(trunk: string, host: string, port: number, peer: string, pattern: string): string {
-  return [
-    'trunks:',
-    `  - name: ${trunk}`,
-    `    destination: { host: ${host}, port: ${port}, transport: udp }`,
-    '    domain: acme.test',
-    `    accessList: [${peer}/32]`,
-    '    subscribeCss: Internal_CSS',
-    '    callingCss: Internal_CSS',
-    'routePatterns:',
-    `  - { pattern: ${pattern}, partition: Trunk_PT, trunk: ${trunk} }`,
-    '',
-  ].join('\n');
-}
-
-/** Cluster dialplans derived from dialplans/: B renumbers 1XXX lines to 8XXX. */
-function writeDialplan(dir: string, routingYaml: string, renumber: boolean): void {
-  cpSync('dialplans', dir, { recursive: true });
-  writeFileSync(join(dir, 'routing.yaml'), routingYaml);
-  if (!renumber) return;
-  for (const f of ['lines.yaml', 'phones.yaml']) {
-    writeFileSync(join(dir, f), readFileSync(join(dir, f), 'utf8').replace(/"100(\d)"/g, '"800$1"'));
-  }
-}
-
-function quietLogger(lines: string[]) {
-  const stream = new Writable({ write(chunk, _e, done) { lines.push(String(chunk)); if (lines.length > 2000) lines.shift(); done(); } });
-  return createLogger({ level: 'info', json: true, stream });
-}
-
-function runSipp(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; output: string }> {
-  const child = spawn('sipp', [...args, '-m', '1', '-nostdin', '-timeout', `${Math.round(timeoutMs / 1000)}s`, '-timeout_error'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => { output = (output + d.toString()).slice(-4000); });
-  child.stderr!.on('data', (d: Buffer) => { output = (output + d.toString()).slice(-4000); });
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs + 10_000);
-  return new Promise((r) => child.once('exit', (code) => { clearTimeout(timer); r({ code, output }); }));
-}
-
-async function until(what: string, cond: () => boolean, ms = 20_000): Promise<void> {
-  for (let waited = 0; !cond(); waited += 50) {
-    if (waited > ms) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const statesOf = (seen: SeenNotify[], callId: string) => seen.filter((n) => n.callId === callId).map((n) => n.state);
 const engineOf = (gw: Gateway) => gw.context.engine.engine as unknown as Engine;

@@ -4,7 +4,9 @@
  *
  * Rule 1: a new INVITE comes from an authenticated device; its calling CSS resolves the target
  *         (call-routing.ts): DN → fork to every registered contact of every non-busy appearance;
- *         none found → 404; route pattern → `routeToTrunk` seam (503 until trunks land).
+ *         none found → 404; route pattern → `routeToTrunk` seam (unset → 503); the trunk wiring
+ *         answers it with `routeCallToTrunk`: one UAC leg to the trunk's destination, bridged like a
+ *         fork but with no callee appearance of ours (no CallEvents for that side).
  * Rule 2: every leg change goes through the leg FSM tables, then emits the CallEvents the BLF needs
  *         (call-dialogs.ts); the engine sees exactly one event per visible change.
  * Rule 3: the first 2xx wins; the other forks are CANCELled (RFC 3326 Reason "Call completed
@@ -17,7 +19,7 @@
 import {
   createCancel, createRequest, createRequestInDialog, createAckFor2xx, createUacDialog, createUasDialog, createResponse,
   dialogIdOfIncoming, generateCallId, generateTag, getCSeq, getFrom, parseUri, resolveTarget, tagOf,
-  type ClientTransactionDelegate, type DialogState, type Flow, type ServerTransaction, type SipRequest, type SipResponse, type SipStack,
+  type ClientTransactionDelegate, type Destination, type DialogState, type Flow, type ServerTransaction, type SipRequest, type SipResponse, type SipStack,
 } from '../../sip/index.js';
 import type {
   AppearanceRef, CallEvent, CallLegControl, CallLegListener, Device, Directory, Identity, LocalCallRequest, LocalEndpointPort,
@@ -27,7 +29,7 @@ import { resolveCallTarget, cssReachesLine, type CallTarget } from './call-routi
 import { parseReplaces, replacesMatches } from './replaces.js';
 import { transitionInbound, transitionOutbound, dialogStateOf, type InboundInput, type OutboundInput } from './call-leg-fsm.js';
 import { callerEvent, calleeEvent, calleeVisible, type TerminationEvent } from './call-dialogs.js';
-import { bodyHeaders, isHoldSdp, type BridgedLeg, type Call, type OutboundLeg } from './call-model.js';
+import { NO_APPEARANCE, bodyHeaders, isHoldSdp, type BridgedLeg, type Call, type OutboundLeg, type TrunkLegTarget } from './call-model.js';
 import type { DeviceAuthenticator } from './device-auth.js';
 import type { RegistrarBindings } from './registrar-bindings.js';
 
@@ -122,24 +124,36 @@ export class B2buaCalls {
     if (candidates.length === 0) return void tx.reply(480, 'Temporarily Unavailable', { toTag: true });
     const free = candidates.filter((c) => !this.isBusy(dir, c.app));
     if (free.length === 0) return void tx.reply(486, 'Busy Here', { toTag: true });
-    const id = `c${++this.seq}`;
-    const callerApp = this.callerAppearance(caller, tx.request);
-    const domain = dir.params.domain;
     const line = dir.lines.get(target.line);
+    const call = this.openCall(tx, caller, dir, { line: target.line, dn: target.dn },
+      { uri: `sip:${target.dn}@${dir.params.domain}`, ...(line?.alertingName ? { display: line.alertingName } : {}) });
+    free.forEach((c, i) => this.fork(call, c.app, c.b, i + 1));
+  }
+
+  /** Issue 6: a route-pattern call goes out the trunk as one leg (Rule 1). */
+  routeCallToTrunk(tx: ServerTransaction, caller: Device, out: TrunkLegTarget): void {
+    const dn = parseUri(out.requestUri)?.user ?? out.requestUri;
+    const call = this.openCall(tx, caller, this.deps.directory(), { line: '', dn }, { uri: out.requestUri });
+    this.fork(call, NO_APPEARANCE, undefined, 1, out);
+  }
+
+  /** The caller's side of a new call: 100 Trying, CANCEL watch, first CallEvent. */
+  private openCall(tx: ServerTransaction, caller: Device, dir: Directory, target: Call['target'], callee: Identity): Call {
+    const callerApp = this.callerAppearance(caller, tx.request);
     const call: Call = {
-      id,
-      target: { line: target.line, dn: target.dn },
-      calleeIdentity: { uri: `sip:${target.dn}@${domain}`, ...(line?.alertingName ? { display: line.alertingName } : {}) },
+      id: `c${++this.seq}`,
+      target,
+      calleeIdentity: callee,
       inbound: { tx, invite: tx.request, appearance: callerApp, device: caller.name, localTag: generateTag(), identity: this.callerIdentity(dir, caller, callerApp, tx.request), state: 'trying' },
       forks: [],
       earlySdpSent: false,
       ended: false,
     };
-    this.calls.set(id, call);
+    this.calls.set(call.id, call);
     tx.delegate = { onCancel: () => this.callerCancelled(call), onTerminated: () => undefined };
     tx.reply(100, 'Trying');
     this.emitCaller(call);
-    free.forEach((c, i) => this.fork(call, c.app, c.b, i + 1));
+    return call;
   }
 
   private contactsFor(dir: Directory, app: AppearanceRef, now: number) {
@@ -175,24 +189,24 @@ export class B2buaCalls {
 
   /* ------------------------------------------------------------ forks */
 
-  private fork(call: Call, app: AppearanceRef, binding: OutboundLeg['binding'], n: number): void {
+  private fork(call: Call, app: AppearanceRef, binding: OutboundLeg['binding'], n: number, trunk?: TrunkLegTarget): void {
     const a = call.inbound.invite;
     const from = `${call.inbound.identity.display ? `"${call.inbound.identity.display.replace(/"/g, '')}" ` : ''}<${call.inbound.identity.uri}>;tag=${generateTag()}`;
     const mf = Math.max(0, Number(a.headers.get('max-forwards') ?? '70') - 1);
     const headers: Array<[string, string]> = [
       ['From', from], ['To', `<${call.calleeIdentity.uri}>`], ['Call-ID', generateCallId()], ['CSeq', '1 INVITE'],
-      ['Max-Forwards', String(mf)], ['Contact', `<${this.deps.contactFor(binding.flow)}>`],
+      ['Max-Forwards', String(mf)], ['Contact', `<${trunk?.contact ?? this.deps.contactFor(binding!.flow)}>`],
       ['Allow', 'INVITE, ACK, CANCEL, BYE, UPDATE, INFO, OPTIONS'], ...bodyHeaders(a),
     ];
-    const invite = createRequest({ method: 'INVITE', uri: binding.contact, headers, body: a.body });
-    const leg: OutboundLeg = { n, appearance: app, binding, invite, state: 'trying', shown: false, cancelPending: false };
+    const invite = createRequest({ method: 'INVITE', uri: trunk?.requestUri ?? binding!.contact, headers, body: a.body });
+    const leg: OutboundLeg = { n, appearance: app, ...(binding ? { binding } : {}), ...(trunk ? { trunk } : {}), invite, state: 'trying', shown: false, cancelPending: false };
     call.forks.push(leg);
     const delegate: ClientTransactionDelegate = {
       onResponse: (res) => this.forkResponse(call, leg, res),
       onTimeout: () => this.forkFailed(call, leg, 'timeout', 408),
       onTransportError: () => this.forkFailed(call, leg, 'error', 503),
     };
-    leg.tx = this.send(invite, binding.flow, delegate);
+    leg.tx = this.send(invite, binding?.flow, delegate, trunk?.destination);
   }
 
   private forkResponse(call: Call, leg: OutboundLeg, res: SipResponse): void {
@@ -237,7 +251,7 @@ export class B2buaCalls {
   private forkAnswered(call: Call, leg: OutboundLeg, res: SipResponse): void {
     const wasConfirmed = leg.state === 'confirmed';
     this.moveFork(call, leg, 'answer-2xx');
-    const dialog = leg.dialog ?? createUacDialog(leg.invite, res, leg.tx?.flow ?? leg.binding.flow);
+    const dialog = leg.dialog ?? createUacDialog(leg.invite, res, leg.tx?.flow ?? leg.binding?.flow);
     if (dialog === null) return this.deps.logger.warn('2xx without usable Contact/To-tag', { call: call.id });
     leg.dialog = dialog;
     if (wasConfirmed) return this.ack(leg, dialog, Buffer.alloc(0)); // retransmitted 2xx
@@ -260,7 +274,7 @@ export class B2buaCalls {
     const callerDialog = createUasDialog(call.inbound.invite, answer, call.inbound.tx.flow);
     if (callerDialog === null) return this.deps.logger.warn('caller INVITE without Contact', { call: call.id });
     this.bridge(call, callerDialog, {
-      role: 'callee', appearance: leg.appearance, dialog, lineDialogId: `${call.id}:b${leg.n}`,
+      role: leg.trunk ? 'trunk' : 'callee', appearance: leg.appearance, dialog, lineDialogId: `${call.id}:b${leg.n}`,
       local: call.calleeIdentity, remote: call.inbound.identity, held: false,
     });
     this.moveInbound(call, 'answer');
@@ -286,7 +300,7 @@ export class B2buaCalls {
     if (leg.state === 'terminated' || leg.state === 'confirmed' || leg.state === 'cancelling') return;
     const cancel = createCancel(leg.tx?.request ?? leg.invite);
     if (reasonHeader) cancel.headers.append('Reason', reasonHeader);
-    this.send(cancel, leg.tx?.flow ?? leg.binding.flow, {});
+    this.send(cancel, leg.tx?.flow ?? leg.binding?.flow, {}, leg.trunk?.destination);
     leg.state = transitionOutbound(leg.state, 'cancel');
   }
 
@@ -478,7 +492,7 @@ export class B2buaCalls {
     leg.state = transitionOutbound(leg.state, input);
     const state = dialogStateOf(leg.state);
     if (leg.state === 'confirmed' && !call.bridge) return; // shown by bridge()
-    if (!calleeVisible(state, leg.shown)) return;
+    if (leg.trunk || !calleeVisible(state, leg.shown)) return;
     leg.shown = state !== 'terminated';
     this.deps.submit(calleeEvent(leg.appearance, {
       id: `${call.id}:b${leg.n}`, callId: callIdOf(leg.invite), state,
@@ -514,6 +528,7 @@ export class B2buaCalls {
 
   /** Events of a bridged leg; the caller side goes through emitCaller so ids stay one per appearance. */
   private emitLeg(call: Call, leg: BridgedLeg, state: 'confirmed' | 'terminated', event?: TerminationEvent): void {
+    if (leg.role === 'trunk') return;
     const view = {
       id: leg.lineDialogId, callId: leg.dialog.callId, state,
       localTag: leg.dialog.remoteTag, remoteTag: leg.dialog.localTag,
@@ -548,11 +563,11 @@ export class B2buaCalls {
     this.dialogs.clear();
   }
 
-  private send(req: SipRequest, flow: Flow | undefined, delegate: ClientTransactionDelegate = {}) {
+  private send(req: SipRequest, flow: Flow | undefined, delegate: ClientTransactionDelegate = {}, destination?: Destination) {
     const stack = this.deps.stack;
     try {
       if (flow && stack.transport.isFlowAlive(flow)) return stack.sendRequest(req, { flow, delegate });
-      return stack.sendRequest(req, { destination: resolveTarget(req), delegate });
+      return stack.sendRequest(req, { destination: destination ?? resolveTarget(req), delegate });
     } catch (err) {
       this.deps.logger.warn('cannot send request', { method: req.method, uri: req.uri, err: String(err) });
       return undefined;

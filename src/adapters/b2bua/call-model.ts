@@ -8,14 +8,15 @@
  * Rule 2: SDP passes through untouched (no media anchoring); `isHoldSdp` only reads it for BLF.
  */
 import type { AppearanceRef, Identity, LineKey } from '../../core/index.js';
-import type { ClientTransaction, DialogState, ServerTransaction, SipRequest } from '../../sip/index.js';
+import type { ClientTransaction, Destination, DialogState, ServerTransaction, SipRequest } from '../../sip/index.js';
 import type { Binding } from './registrar-bindings.js';
 import type { LegState } from './call-leg-fsm.js';
 import type { TerminationEvent } from './call-dialogs.js';
 
 /** Either side of a bridged call. */
 export interface BridgedLeg {
-  readonly role: 'caller' | 'callee' | 'picker';
+  /** `trunk`: the far side of a call routed out a trunk (issue 6); it has no line appearance here */
+  readonly role: 'caller' | 'callee' | 'picker' | 'trunk';
   readonly appearance: AppearanceRef;
   /** our dialog with that phone (UAS dialog for caller/picker, UAC dialog for callee) */
   dialog: DialogState;
@@ -38,10 +39,25 @@ export interface InboundLeg {
   state: LegState;
 }
 
+/** Where a leg out a trunk goes (issue 6): the trunk's destination instead of a registered contact. */
+export interface TrunkLegTarget {
+  readonly trunk: string;
+  /** Request-URI and To of the outgoing INVITE */
+  readonly requestUri: string;
+  readonly destination: Destination;
+  /** our Contact toward the trunk */
+  readonly contact: string;
+}
+
+/** The appearance slot of a trunk leg: none (no device of ours; it emits no CallEvents). */
+export const NO_APPEARANCE: AppearanceRef = { device: '', index: 0 };
+
 export interface OutboundLeg {
   readonly n: number;
   readonly appearance: AppearanceRef;
-  readonly binding: Binding;
+  /** the registered contact rung (absent for a trunk leg) */
+  readonly binding?: Binding;
+  readonly trunk?: TrunkLegTarget;
   readonly invite: SipRequest;
   tx?: ClientTransaction;
   state: LegState;

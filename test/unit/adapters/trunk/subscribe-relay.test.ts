@@ -137,7 +137,7 @@ test('481 on refresh → unknown, then a fresh SUBSCRIBE after a backoff that do
   assert.deepEqual(states.map((s) => s.state), ['ringing', 'unknown']);
   const waits: number[] = [];
   for (let attempt = 0; attempt < 6; attempt++) {
-    const before = sent.length;
+    const before: number = sent.length;
     let waited = 0;
     while (sent.length === before && waited < 60_000) {
       clock.advance(500);
@@ -145,7 +145,7 @@ test('481 on refresh → unknown, then a fresh SUBSCRIBE after a backoff that do
     }
     assert.equal(sent.length, before + 1, `retry ${attempt + 1} was sent`);
     waits.push(waited);
-    const retry = sent[sent.length - 1]!;
+    const retry: Sent = sent[sent.length - 1]!;
     assert.notEqual(retry.request.headers.get('call-id'), first.headers.get('call-id'));
     assert.equal(tagOf(retry.request.headers.get('to')), undefined);
     retry.answer(attempt < 4 ? status(retry, 503) : { kind: 'timeout', request: retry.request });
