@@ -5,85 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
-import { createSocket } from 'node:dgram';
-import { startGateway, type Gateway } from '../../src/app/gateway.js';
-import { createLogger } from '../../src/app/logger.js';
-import type { EngineInput } from '../../src/core/index.js';
+import { FIX, dialogStates, freePort, runSipp, sippSkip, startRecordingGateway, until } from '../support/sipp.js';
 
-const SIPP = spawnSync('sipp', ['-v'], { encoding: 'utf8' }).error === undefined;
-const skip = SIPP ? false : 'sipp (Debian sip-tester) is not installed';
-if (!SIPP && process.env.REQUIRE_INTEROP === '1') throw new Error('REQUIRE_INTEROP=1 but sipp is missing');
-
-async function freePort(): Promise<number> {
-  for (let i = 0; i < 20; i++) {
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
-    const udpFree = await new Promise<boolean>((resolve) => {
-      const u = createSocket('udp4');
-      u.once('error', () => resolve(false));
-      u.bind(port, '127.0.0.1', () => u.close(() => resolve(true)));
-    });
-    if (udpFree) return port;
-  }
-  throw new Error('no free port');
-}
-
-interface SippRun {
-  readonly done: Promise<{ code: number | null; output: string }>;
-}
-
-function runSipp(args: string[], timeoutMs = 30_000): SippRun {
-  const child = spawn('sipp', [...args, '-m', '1', '-timeout', `${Math.ceil(timeoutMs / 1000)}s`, '-timeout_error', '-nd'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
-  const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs + 5_000);
-  return {
-    done: new Promise((resolve) => child.on('exit', (code) => {
-      clearTimeout(killer);
-      resolve({ code, output: output.slice(-3000) });
-    })),
-  };
-}
-
-async function until(what: string, cond: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function startRecordingGateway(): Promise<{ gw: Gateway; seen: EngineInput[] }> {
-  const logger = createLogger({ level: 'warn', json: true });
-  const gw = await startGateway({
-    dialplanDir: 'dialplans', dbFile: ':memory:', bindHost: '127.0.0.1', sipPort: 0, sipTlsPort: null, wsPort: null,
-    sccpPort: null, axlPort: null, httpPort: null, logLevel: 'warn',
-  }, logger);
-  assert.ok(gw, 'gateway started');
-  const seen: EngineInput[] = [];
-  const driver = gw.context.engine;
-  const submit = driver.submit.bind(driver);
-  driver.submit = (input) => {
-    seen.push(input);
-    return submit(input);
-  };
-  return { gw, seen };
-}
-
-function dialogStates(seen: EngineInput[], device: string): string[] {
-  return seen.flatMap((i) => (i.type === 'call-event' && i.appearance.device === device ? [`${i.dialog.direction}:${i.dialog.state}${i.dialog.terminationEvent ? `/${i.dialog.terminationEvent}` : ''}`] : []));
-}
+const skip = sippSkip();
 
 // SIPp's digest `uri` defaults to remote_ip:port; `-auth_uri` makes it the Request-URI, as RFC 3261 §22.4 wants.
-const FIX = 'fixtures/sipp';
-
 for (const transport of ['u1', 't1'] as const) {
   test(`SIPp: register 1001 and 1002, 1001 calls 1002, answered, BYE (${transport === 'u1' ? 'UDP' : 'TCP'})`, { skip, timeout: 300_000 }, async () => {
     const { gw, seen } = await startRecordingGateway();
@@ -102,7 +28,7 @@ for (const transport of ['u1', 't1'] as const) {
       );
       const callee = runSipp(['-sf', `${FIX}/uas-call-answer-expect-bye.xml`, '-s', '1002', '-p', String(calleePort), ...common]);
       await new Promise((r) => setTimeout(r, 500));
-      const caller = await runSipp([gwAddr, '-sf', `${FIX}/uac-call-expect-200-bye.xml`, '-s', '1002', '-key', 'caller', '1001', '-au', 'SEP000000001001', '-ap', 'secret1001', '-auth_uri', '1002@acme.test', '-p', String(callerPort), ...common]).done;
+      const caller = await runSipp([gwAddr, '-sf', `${FIX}/uac-call-expect-200-bye.xml`, '-s', '1002', '-key', 'caller', '1001', '-au', 'SEP000000001001', '-ap', 'secret1001', '-auth_uri', '1002@acme.test', '-d', '500', '-p', String(callerPort), ...common]).done;
       const calleeDone = await callee.done;
       assert.equal(caller.code, 0, caller.output);
       assert.equal(calleeDone.code, 0, calleeDone.output);

@@ -1,0 +1,143 @@
+/**
+ * Test support for the SIPp interop tests (issue 4 "Prove it"): detects SIPp (Debian `sip-tester`),
+ * finds free loopback ports (TCP and UDP both free, as SIPp binds both), runs one SIPp scenario as a
+ * child process with a hard deadline, starts the full gateway with an engine-input recorder, and
+ * copies the sample dialplan into a temp dir so a test can change it (service limits, hot reload).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { createSocket } from 'node:dgram';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { startGateway, type Gateway } from '../../src/app/gateway.js';
+import { createLogger } from '../../src/app/logger.js';
+import type { ConfigOverrides } from '../../src/app/config.js';
+import type { Engine, EngineInput } from '../../src/core/index.js';
+
+export const SIPP = spawnSync('sipp', ['-v'], { encoding: 'utf8' }).error === undefined;
+
+/** `skip` option for node:test: false when SIPp is there, else the reason; REQUIRE_INTEROP=1 makes a missing SIPp fatal. */
+export function sippSkip(): false | string {
+  if (SIPP) return false;
+  if (process.env.REQUIRE_INTEROP === '1') throw new Error('REQUIRE_INTEROP=1 but sipp is missing');
+  return 'sipp (Debian sip-tester) is not installed';
+}
+
+/** Scenario folder (fixtures/sipp, drachtio naming `uac-…-expect-….xml`). */
+export const FIX = 'fixtures/sipp';
+
+/** A loopback port free on both TCP and UDP. */
+export async function freePort(): Promise<number> {
+  for (let i = 0; i < 20; i++) {
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const udpFree = await new Promise<boolean>((resolve) => {
+      const u = createSocket('udp4');
+      u.once('error', () => resolve(false));
+      u.bind(port, '127.0.0.1', () => u.close(() => resolve(true)));
+    });
+    if (udpFree) return port;
+  }
+  throw new Error('no free port');
+}
+
+export interface SippResult {
+  readonly code: number | null;
+  /** the last 3,000 characters of stdout + stderr (for assertion messages) */
+  readonly output: string;
+}
+
+export interface SippRun {
+  readonly done: Promise<SippResult>;
+}
+
+/**
+ * Runs one SIPp call (`-m 1`) of a scenario. `-timeout_error` makes a global timeout an error; the
+ * process is SIGKILLed 5 s after `timeoutMs` in case SIPp itself hangs.
+ */
+export function runSipp(args: string[], timeoutMs = 30_000): SippRun {
+  const child = spawn('sipp', [...args, '-m', '1', '-timeout', `${Math.ceil(timeoutMs / 1000)}s`, '-timeout_error', '-nd'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+  const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs + 5_000);
+  return {
+    done: new Promise((resolve) => child.on('exit', (code) => {
+      clearTimeout(killer);
+      resolve({ code, output: output.slice(-3000) });
+    })),
+  };
+}
+
+/** Polls `cond` every 50 ms; throws after `ms`. */
+export async function until(what: string, cond: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export interface RecordingGateway {
+  readonly gw: Gateway;
+  /** every engine input, in order (registrations, call events, subscribes, NOTIFY outcomes, …) */
+  readonly seen: EngineInput[];
+  /** the engine itself (subscription export, for "is the watcher subscribed yet") */
+  readonly engine: Engine;
+}
+
+/** The full gateway (`startGateway`) on loopback with free ports, recording the engine's inputs. */
+export async function startRecordingGateway(overrides: ConfigOverrides = {}): Promise<RecordingGateway> {
+  const logger = process.env.GATEWAY_DEBUG
+    ? createLogger({ level: 'debug', json: true })
+    : createLogger({ level: 'warn', json: true, stream: new PassThrough().resume() as unknown as NodeJS.WritableStream });
+  const gw = await startGateway({
+    dialplanDir: 'dialplans', dbFile: ':memory:', bindHost: '127.0.0.1', sipPort: 0, sipTlsPort: null, wsPort: null,
+    sccpPort: null, axlPort: null, httpPort: null, logLevel: 'warn', ...overrides,
+  }, logger);
+  if (gw === undefined) throw new Error('gateway did not start');
+  const seen: EngineInput[] = [];
+  const driver = gw.context.engine;
+  const submit = driver.submit.bind(driver);
+  driver.submit = (input) => {
+    seen.push(input);
+    return submit(input);
+  };
+  return { gw, seen, engine: driver.engine as unknown as Engine };
+}
+
+/** `device:direction:state[/event]` of every CallEvent seen for one device's appearances. */
+export function dialogStates(seen: readonly EngineInput[], device: string): string[] {
+  return seen.flatMap((i) => (i.type === 'call-event' && i.appearance.device === device ? [`${i.dialog.direction}:${i.dialog.state}${i.dialog.terminationEvent ? `/${i.dialog.terminationEvent}` : ''}`] : []));
+}
+
+/**
+ * Copies the sample dialplan into a temp dir and applies text edits to its files (`file → edit`),
+ * e.g. a lower `subscribeMinExpires` in service.yaml. Returns the dir.
+ */
+export function copyDialplan(edits: Record<string, (text: string) => string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'blfgw-dialplan-'));
+  cpSync('dialplans', dir, { recursive: true });
+  for (const [file, edit] of Object.entries(edits)) editDialplanFile(dir, file, edit);
+  return dir;
+}
+
+/** Rewrites one file of a dialplan dir (the DialplanWatcher picks it up while the gateway runs). */
+export function editDialplanFile(dir: string, file: string, edit: (text: string) => string): void {
+  const path = join(dir, file);
+  const before = readFileSync(path, 'utf8');
+  const after = edit(before);
+  if (after === before) throw new Error(`edit of ${file} changed nothing`);
+  writeFileSync(path, after);
+}
+
+/** SIPp's `-t` value for a transport name. */
+export function sippTransport(t: 'udp' | 'tcp'): 'u1' | 't1' {
+  return t === 'udp' ? 'u1' : 't1';
+}
