@@ -116,7 +116,8 @@ const renderPhone: Render<'phone'> = (p) => [
   ['presenceGroupName', el('presenceGroupName', p.presenceGroupName ?? STANDARD_PRESENCE_GROUP), true],
 ];
 
-function parseAppearance(x: Parsed): StoredLineAppearance {
+/** One `line` (XPhoneLine) of a request. */
+export function parseAppearance(x: Parsed): StoredLineAppearance {
   const dirn = field(x, 'dirn');
   return {
     index: int(field(x, 'index')) ?? 0,

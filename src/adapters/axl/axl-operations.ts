@@ -18,8 +18,9 @@ import type {
   NewRecord,
   ObjectRef,
   StoreError,
+  StoredLineAppearance,
 } from '../../core/ports/index.js';
-import { ADD_DEFAULTS, AXL_TAGS, PARSERS, renderRecord } from './axl-mappers.js';
+import { ADD_DEFAULTS, AXL_TAGS, PARSERS, parseAppearance, renderRecord } from './axl-mappers.js';
 import { el, escapeXml, field, int, items, returnedTagSet, text, uuidAttr, wrap, type Parsed } from './axl-xml.js';
 import { AXL_ERROR, axlFault, isAxlFault } from './errors.js';
 
@@ -91,6 +92,38 @@ function lookup(dir: Directory, kind: EntityKind, key: string): { origin: Origin
     default:
       return dir.presenceGroups.get(key);
   }
+}
+
+/**
+ * updatePhone's `addLines` / `removeLines` (axl-facts §5: "`lines` replaces all lines, or use
+ * `addLines` / `removeLines` … these three are mutually exclusive"): the phone's new line list as a
+ * patch, or {} when neither is given. A removed line is matched by its dirn (pattern + partition);
+ * an added line may not reuse a button index or a dirn the phone already has.
+ */
+function phoneLineEdits(store: DirectoryStore, ref: ObjectRef, args: Parsed, op: string): { lines?: StoredLineAppearance[] } {
+  const adds = items(field(field(args, 'addLines'), 'line')).map(parseAppearance);
+  const removes = items(field(field(args, 'removeLines'), 'line')).map(parseAppearance);
+  if (adds.length === 0 && removes.length === 0) return {};
+  if (field(args, 'lines') !== undefined) {
+    throw axlFault(AXL_ERROR.invalidRequest, 'lines cannot be combined with addLines or removeLines', op);
+  }
+  const current = store.get('phone', ref);
+  if (!current.ok) throw axlFault(current.error.axlCode, current.error.message, op);
+  const dirnOf = (l: StoredLineAppearance) => `${l.pattern}|${l.routePartitionName ?? ''}`;
+  const gone = new Set(removes.map(dirnOf));
+  for (const r of removes) {
+    if (!current.value.lines.some((l) => dirnOf(l) === dirnOf(r))) {
+      throw axlFault(AXL_ERROR.notFound, `removeLines: ${current.value.name} has no line ${r.pattern} in ${r.routePartitionName ?? '<None>'}`, op);
+    }
+  }
+  const lines = current.value.lines.filter((l) => !gone.has(dirnOf(l)));
+  for (const a of adds) {
+    if (!a.pattern) throw axlFault(AXL_ERROR.invalidRequest, 'addLines: a line needs dirn/pattern', op);
+    const clash = lines.find((l) => l.index === a.index || dirnOf(l) === dirnOf(a));
+    if (clash) throw axlFault(AXL_ERROR.duplicate, `addLines: ${current.value.name} already has line ${clash.pattern} on button ${clash.index}`, op);
+    lines.push(a);
+  }
+  return { lines: lines.sort((x, y) => x.index - y.index) };
 }
 
 /** Builds the node-soap service methods. */
@@ -180,11 +213,12 @@ export function createAxlOperations(ctx: AxlOperationsContext): Record<string, (
     const patch: Record<string, unknown> = { ...PARSERS[kind](args) };
     delete patch[KEY_FIELD[kind]];
     if (kind === 'line') delete patch['routePartitionName'];
+    if (kind === 'phone') Object.assign(patch, phoneLineEdits(ctx.store, ref, args, op));
     const rename = text(field(args, RENAME_FIELD[kind]));
     if (rename) patch[KEY_FIELD[kind]] = rename;
-    if (kind === 'line' && field(args, 'newRoutePartitionName') !== undefined) {
-      patch['routePartitionName'] = text(field(args, 'newRoutePartitionName')) ?? null;
-    }
+    // issue 7: "treat an empty element as absent" — strict clients send <newRoutePartitionName/> unset
+    const newPartition = kind === 'line' ? text(field(args, 'newRoutePartitionName')) : undefined;
+    if (newPartition) patch['routePartitionName'] = newPartition;
     const r = ctx.store.update(kind, ref, patch, { external });
     if (!r.ok) storeFault(r.error, op);
     ctx.onChanged();

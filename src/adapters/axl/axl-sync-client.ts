@@ -11,7 +11,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { parseStringPromise, processors } from 'xml2js';
-import type { DirectoryStore, EntityKind, NewRecord } from '../../core/ports/index.js';
+import type { DirectoryStore, EntityKind, ExternalNames, NewRecord } from '../../core/ports/index.js';
 import { ADD_DEFAULTS, AXL_TAGS, PARSERS } from './axl-mappers.js';
 import { AXL_OBJECTS } from './axl-operations.js';
 import { escapeXml, field, items, text, uuidAttr, type Parsed } from './axl-xml.js';
@@ -41,6 +41,8 @@ export interface SyncOptions {
   readonly version?: string;
   /** page size for list operations (default 500) */
   readonly pageSize?: number;
+  /** names defined outside the store (local dialplan files) that pulled objects may reference */
+  readonly external?: ExternalNames;
 }
 
 export interface SyncHandle {
@@ -50,7 +52,8 @@ export interface SyncHandle {
   applied(): number;
   /** polls once now (also what the timer does); resolves with the number of changes applied */
   pollNow(): Promise<number>;
-  stop(): void;
+  /** stops polling; resolves once a poll in flight has finished writing */
+  stop(): Promise<void>;
 }
 
 const KIND_ORDER: readonly EntityKind[] = ['partition', 'css', 'presenceGroup', 'line', 'phone', 'user'];
@@ -107,14 +110,14 @@ class AxlCaller {
 }
 
 /** Upserts a remote object (parsed AXL element) into the store, keeping its uuid. */
-function upsert(store: DirectoryStore, kind: EntityKind, obj: Parsed): string | undefined {
+function upsert(store: DirectoryStore, kind: EntityKind, obj: Parsed, external?: ExternalNames): string | undefined {
   const uuid = uuidAttr(obj);
   if (!uuid) return `${kind} without uuid`;
   const parsed = PARSERS[kind](obj);
   const existing = store.get(kind, { uuid });
   const r = existing.ok
-    ? store.update(kind, { uuid }, parsed)
-    : store.add(kind, { ...ADD_DEFAULTS[kind], ...parsed, uuid } as NewRecord<typeof kind>);
+    ? store.update(kind, { uuid }, parsed, { external })
+    : store.add(kind, { ...ADD_DEFAULTS[kind], ...parsed, uuid } as NewRecord<typeof kind>, { external });
   return r.ok ? undefined : r.error.message;
 }
 
@@ -146,7 +149,7 @@ async function pullKind(axl: AxlCaller, opts: SyncOptions, kind: EntityKind): Pr
     const rows = items(field(field(res, 'return'), AXL_TAGS[kind]));
     for (const row of rows) {
       const uuid = uuidAttr(row);
-      const error = uuid ? upsert(opts.store, kind, await fetchOne(axl, kind, uuid)) : `${kind} row without uuid`;
+      const error = uuid ? upsert(opts.store, kind, await fetchOne(axl, kind, uuid), opts.external) : `${kind} row without uuid`;
       if (error) opts.onProgress?.({ phase: 'pull', kind, done: written, error });
       else written++;
     }
@@ -180,7 +183,7 @@ export async function syncFromAxl(opts: SyncOptions): Promise<SyncHandle> {
         const r = opts.store.remove(kind, { uuid });
         error = r.ok || r.error.code === 'not-found' ? undefined : r.error.message;
       } else {
-        error = upsert(opts.store, kind, await fetchOne(axl, kind, uuid).catch(() => undefined));
+        error = upsert(opts.store, kind, await fetchOne(axl, kind, uuid).catch(() => undefined), opts.external);
       }
       n++;
       opts.onProgress?.({ phase: 'follow', kind, done: applied + n, error });
@@ -200,5 +203,9 @@ export async function syncFromAxl(opts: SyncOptions): Promise<SyncHandle> {
         pollNow().catch((e: unknown) => opts.onProgress?.({ phase: 'follow', done: applied, error: (e as Error).message }));
       }, opts.pollMs ?? 2000)
     : undefined;
-  return { pulled, applied: () => applied, pollNow, stop: () => timer && clearInterval(timer) };
+  const stop = async (): Promise<void> => {
+    if (timer) clearInterval(timer);
+    await polling?.catch(() => 0);
+  };
+  return { pulled, applied: () => applied, pollNow, stop };
 }

@@ -13,6 +13,10 @@ export const AXL_ERROR = {
   malformed: -1,
   /** an operation this facade does not serve */
   unknownOperation: 5002,
+  /** a named sub-item does not exist (same code as the store's not-found, CUCM's 5007) */
+  notFound: 5007,
+  /** a sub-item already exists (same code as the store's duplicate key, Informix -239) */
+  duplicate: -239,
 } as const;
 
 /** What node-soap turns into a SOAP Fault when a service method throws it. */

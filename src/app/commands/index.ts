@@ -3,6 +3,7 @@ import { runValidate } from './validate-command.js';
 import { runExplain } from './explain-command.js';
 import { runStart } from './start-command.js';
 import { runImport } from './import-command.js';
+import { runSync } from './sync-command.js';
 
 export const USAGE = `usage:
   blfgw start [--dialplan DIR] [--db FILE] [--sip-port N] [--sccp-port N] [--axl-port N]
@@ -10,7 +11,8 @@ export const USAGE = `usage:
   blfgw validate [DIR]
   blfgw explain --dialplan DIR --watcher NAME --target DN_OR_URI [--call-list]
   blfgw import users.csv|phones.csv [--kind users|phones] [--db FILE] [--dialplan DIR]
-  blfgw sync --from https://HOST:PORT/axl/ --user U --password P [--db FILE] [--follow]`;
+  blfgw sync --from https://HOST:PORT/axl/ --user U --password P [--db FILE] [--follow] [--insecure]
+             [--dialplan DIR] [--poll-ms N]`;
 
 type Command = (args: string[]) => Promise<number>;
 
@@ -19,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
   validate: runValidate,
   explain: runExplain,
   import: runImport,
+  sync: runSync,
 };
 
 /** Runs one command; unknown command → usage, exit 2. */
