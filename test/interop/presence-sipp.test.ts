@@ -39,6 +39,11 @@ async function register(rec: RecordingGateway, dn: string, dev: string, port: nu
   assert.equal(r.code, 0, `register ${dn}: ${r.output}`);
 }
 
+/** 1001 (caller) and 1002 (callee) register at once: independent SIPp runs, so in parallel. */
+async function registerPhones(rec: RecordingGateway, callerPort: number, calleePort: number, t: Transport): Promise<void> {
+  await Promise.all([register(rec, '1002', 'SEP000000001002', calleePort, t), register(rec, '1001', 'SEP000000001001', callerPort, t)]);
+}
+
 interface WatchOptions {
   readonly expires?: number;
   /** SIPp -trace_logs file (the scenario's <log> lines) */
@@ -113,9 +118,15 @@ for (const t of ['udp', 'tcp'] as const) {
 // 2) The sample dialplan's policy cases (BLF speed dial allowed is test 1).
 test('SIPp policy: contractor call-list to 2002 → 403; restricted CSS and no CSS → 404 User Unknown', { skip, timeout: 90_000 }, async () => {
   await withGateway(async (rec) => {
-    expectOk('contractor → 2002', await watch(rec, 'uac-subscribe-dialog-expect-403', 'SEP000000003001', '2002', await freePort(), 'udp').done);
-    expectOk('restricted → 2001', await watch(rec, 'uac-subscribe-dialog-expect-404', 'SEP000000001006', '2001', await freePort(), 'udp').done);
-    expectOk('no CSS → 1001', await watch(rec, 'uac-subscribe-dialog-expect-404', 'SEP000000001009', '1001', await freePort(), 'udp').done);
+    const [contractor, restricted, noCss] = [await freePort(), await freePort(), await freePort()];
+    const [r403, r404restricted, r404none] = await Promise.all([
+      watch(rec, 'uac-subscribe-dialog-expect-403', 'SEP000000003001', '2002', contractor, 'udp').done,
+      watch(rec, 'uac-subscribe-dialog-expect-404', 'SEP000000001006', '2001', restricted, 'udp').done,
+      watch(rec, 'uac-subscribe-dialog-expect-404', 'SEP000000001009', '1001', noCss, 'udp').done,
+    ]);
+    expectOk('contractor call-list → 2002', r403);
+    expectOk('restricted CSS → 2001', r404restricted);
+    expectOk('no CSS → 1001', r404none);
     assert.equal(rec.engine.exportSubscriptions().length, 0, 'no refused SUBSCRIBE left a subscription');
     assert.ok(!rec.seen.some((i) => i.type === 'notify-outcome'), 'no NOTIFY was sent for a refused SUBSCRIBE');
   });
@@ -169,8 +180,7 @@ for (const t of ['udp', 'tcp'] as const) {
     await withGateway(async (rec) => {
       const callerPort = await freePort();
       const calleePort = await freePort();
-      await register(rec, '1002', 'SEP000000001002', calleePort, t);
-      await register(rec, '1001', 'SEP000000001001', callerPort, t);
+      await registerPhones(rec, callerPort, calleePort, t);
       const watcher = watch(rec, 'uac-subscribe-dialog-expect-notify-early-confirmed-terminated', 'SEP000000001003', '1002', await freePort(), t);
       await subscribed(rec);
       const callee = phone('uas-call-answer-expect-bye', '1002', calleePort, t);
@@ -189,8 +199,7 @@ test('SIPp BLF pickup: the watcher picks up the ringing call with Replaces; agai
   await withGateway(async (rec) => {
     const callerPort = await freePort();
     const calleePort = await freePort();
-    await register(rec, '1002', 'SEP000000001002', calleePort, 'udp');
-    await register(rec, '1001', 'SEP000000001001', callerPort, 'udp');
+    await registerPhones(rec, callerPort, calleePort, 'udp');
     const logFile = join(TMP, 'pickup-watcher.log');
     const watcher = watch(rec, 'uac-subscribe-dialog-expect-notify-early-terminated', 'SEP000000001003', '1002', await freePort(), 'udp', { logFile });
     await subscribed(rec);
@@ -218,8 +227,7 @@ test('SIPp: the caller CANCELs while 1002 rings → 487, and the watcher of 1002
   await withGateway(async (rec) => {
     const callerPort = await freePort();
     const calleePort = await freePort();
-    await register(rec, '1002', 'SEP000000001002', calleePort, 'udp');
-    await register(rec, '1001', 'SEP000000001001', callerPort, 'udp');
+    await registerPhones(rec, callerPort, calleePort, 'udp');
     const watcher = watch(rec, 'uac-subscribe-dialog-expect-notify-early-terminated', 'SEP000000001003', '1002', await freePort(), 'udp',
       { logFile: join(TMP, 'cancel-watcher.log') });
     await subscribed(rec);
@@ -237,8 +245,7 @@ test('SIPp: the callee answers 486 → the caller gets 486 Busy Here', { skip, t
   await withGateway(async (rec) => {
     const callerPort = await freePort();
     const calleePort = await freePort();
-    await register(rec, '1002', 'SEP000000001002', calleePort, 'udp');
-    await register(rec, '1001', 'SEP000000001001', callerPort, 'udp');
+    await registerPhones(rec, callerPort, calleePort, 'udp');
     const callee = phone('uas-call-reject-486', '1002', calleePort, 'udp');
     await new Promise((r) => setTimeout(r, 300));
     expectOk('caller', await call(rec, 'uac-call-expect-486', 'SEP000000001001', '1002', callerPort, 'udp').done);
