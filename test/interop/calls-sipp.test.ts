@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FIX, dialogStates, freePort, runSipp, sippSkip, startRecordingGateway, until } from '../support/sipp.js';
+import { FIX, dialogStates, freePort, runSipp, sippListening, sippSkip, startRecordingGateway, until } from '../support/sipp.js';
 
 const skip = sippSkip();
 
@@ -27,7 +27,7 @@ for (const transport of ['u1', 't1'] as const) {
         ['SEP000000001002:true', 'SEP000000001001:true'],
       );
       const callee = runSipp(['-sf', `${FIX}/uas-call-answer-expect-bye.xml`, '-s', '1002', '-p', String(calleePort), ...common]);
-      await new Promise((r) => setTimeout(r, 500));
+      await sippListening(calleePort, transport === 'u1' ? 'udp' : 'tcp');
       const caller = await runSipp([gwAddr, '-sf', `${FIX}/uac-call-expect-200-bye.xml`, '-s', '1002', '-key', 'caller', '1001', '-au', 'SEP000000001001', '-ap', 'secret1001', '-auth_uri', '1002@acme.test', '-d', '500', '-p', String(callerPort), ...common]).done;
       const calleeDone = await callee.done;
       assert.equal(caller.code, 0, caller.output);

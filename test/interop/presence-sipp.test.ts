@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   FIX, copyDialplan, dialogStates, editDialplanFile, freePort, runSipp, sippSkip, sippTransport,
-  startRecordingGateway, until, type RecordingGateway, type SippRun,
+  sippListening, startRecordingGateway, until, type RecordingGateway, type SippRun,
 } from '../support/sipp.js';
 
 const skip = sippSkip();
@@ -184,7 +184,7 @@ for (const t of ['udp', 'tcp'] as const) {
       const watcher = watch(rec, 'uac-subscribe-dialog-expect-notify-early-confirmed-terminated', 'SEP000000001003', '1002', await freePort(), t);
       await subscribed(rec);
       const callee = phone('uas-call-answer-expect-bye', '1002', calleePort, t);
-      await new Promise((r) => setTimeout(r, 300));
+      await sippListening(calleePort, t);
       const caller = call(rec, 'uac-call-expect-200-bye', 'SEP000000001001', '1002', callerPort, t, ['-d', '500']);
       expectOk('caller', await caller.done);
       expectOk('callee', await callee.done);
@@ -204,9 +204,9 @@ test('SIPp BLF pickup: the watcher picks up the ringing call with Replaces; agai
     const watcher = watch(rec, 'uac-subscribe-dialog-expect-notify-early-terminated', 'SEP000000001003', '1002', await freePort(), 'udp', { logFile });
     await subscribed(rec);
     const callee = phone('uas-call-ring-expect-cancel', '1002', calleePort, 'udp');
-    await new Promise((r) => setTimeout(r, 300));
-    // talk time 4 s after the pickup: room for the second pickup attempt while the call is up
-    const caller = call(rec, 'uac-call-expect-200-bye', 'SEP000000001001', '1002', callerPort, 'udp', ['-d', '4000']);
+    await sippListening(calleePort, 'udp');
+    // talk time 6 s after the pickup: room for the second pickup attempt while the call is up
+    const caller = call(rec, 'uac-call-expect-200-bye', 'SEP000000001001', '1002', callerPort, 'udp', ['-d', '6000']);
     const replaces = await logLine(logFile, 'REPLACES');
     assert.match(replaces, /^[^;]+;to-tag=[^;]+;from-tag=[^;]+;early-only$/);
     const picker = call(rec, 'uac-invite-replaces-expect-200-bye', 'SEP000000001003', '1002', await freePort(), 'udp', ['-key', 'replaces', replaces]);
@@ -232,7 +232,7 @@ test('SIPp: the caller CANCELs while 1002 rings → 487, and the watcher of 1002
       { logFile: join(TMP, 'cancel-watcher.log') });
     await subscribed(rec);
     const callee = phone('uas-call-ring-expect-cancel', '1002', calleePort, 'udp');
-    await new Promise((r) => setTimeout(r, 300));
+    await sippListening(calleePort, 'udp');
     expectOk('caller', await call(rec, 'uac-call-ring-cancel-expect-487', 'SEP000000001001', '1002', callerPort, 'udp').done);
     expectOk('callee', await callee.done);
     expectOk('watcher', await watcher.done);
@@ -247,7 +247,7 @@ test('SIPp: the callee answers 486 → the caller gets 486 Busy Here', { skip, t
     const calleePort = await freePort();
     await registerPhones(rec, callerPort, calleePort, 'udp');
     const callee = phone('uas-call-reject-486', '1002', calleePort, 'udp');
-    await new Promise((r) => setTimeout(r, 300));
+    await sippListening(calleePort, 'udp');
     expectOk('caller', await call(rec, 'uac-call-expect-486', 'SEP000000001001', '1002', callerPort, 'udp').done);
     expectOk('callee', await callee.done);
   });

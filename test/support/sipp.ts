@@ -75,6 +75,45 @@ export function runSipp(args: string[], timeoutMs = 30_000): SippRun {
   };
 }
 
+/**
+ * True when a socket is bound to `port` (UDP) or listens on it (TCP), read from /proc/net (Linux):
+ * looking does not bind the port, so it cannot race SIPp's own bind. Without /proc: undefined.
+ */
+function portBound(port: number, transport: 'udp' | 'tcp'): boolean | undefined {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  let found: boolean | undefined;
+  for (const file of transport === 'udp' ? ['udp', 'udp6'] : ['tcp', 'tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/net/${file}`, 'utf8');
+    } catch {
+      continue; // no /proc (not Linux): the caller falls back to a fixed wait
+    }
+    found ??= false;
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      // local_address is column 1 ("0100007F:13C4"), st column 3 (0A = TCP LISTEN; UDP 07 = bound)
+      if (cols[1]?.endsWith(hex) && (transport === 'udp' || cols[3] === '0A')) return true;
+    }
+  }
+  return found;
+}
+
+/**
+ * Waits until a just-spawned SIPp UAS listens on `port` (a loaded machine may take a second to start
+ * it; an INVITE sent before that would meet a closed port).
+ */
+export async function sippListening(port: number, transport: 'udp' | 'tcp', ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const bound = portBound(port, transport);
+    if (bound === undefined) return void (await new Promise((r) => setTimeout(r, 1_000)));
+    if (bound) return;
+    if (Date.now() > end) throw new Error(`SIPp did not start listening on ${transport} ${port}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Polls `cond` every 50 ms; throws after `ms`. */
 export async function until(what: string, cond: () => boolean, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
