@@ -16,7 +16,8 @@ export class UdpTransport implements SipTransport {
   ) {}
 
   static bind(host: string, port: number, sink: TransportSink): Promise<UdpTransport> {
-    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false });
+    const rcvbuf = sink.limits.udpReceiveBufferBytes;
+    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false, ...(rcvbuf > 0 ? { recvBufferSize: rcvbuf } : {}) });
     return new Promise((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(port, host, () => {
