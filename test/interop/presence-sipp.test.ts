@@ -8,9 +8,9 @@
  *
  * Sample credentials: device SEP00000000NNNN authenticates with password secretNNNN (dialplans/phones.yaml).
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -20,6 +20,7 @@ import {
 
 const skip = sippSkip();
 const TMP = mkdtempSync(join(tmpdir(), 'blfgw-presence-sipp-'));
+after(() => rmSync(TMP, { recursive: true, force: true }));
 
 type Transport = 'udp' | 'tcp';
 
@@ -96,6 +97,7 @@ async function withGateway(fn: (rec: RecordingGateway) => Promise<void>, dialpla
     await fn(rec);
   } finally {
     await rec.gw.close();
+    if (dialplanDir !== 'dialplans') rmSync(dialplanDir, { recursive: true, force: true });
   }
 }
 

@@ -8,9 +8,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createSocket, type Socket } from 'node:dgram';
 import { createResponse, isParseError, parseMessage, serializeMessage, type SipRequest } from '../../src/sip/index.js';
 import { copyDialplan, freePort, until } from '../support/sipp.js';
@@ -131,5 +131,7 @@ test(`${COUNT} live subscriptions survive a restart on the same SQLite file and 
   } finally {
     await gw?.close();
     sock.close();
+    rmSync(dialplanDir, { recursive: true, force: true });
+    rmSync(dirname(dbFile), { recursive: true, force: true });
   }
 });
