@@ -44,6 +44,8 @@ export interface SccpPhoneOptions {
   readonly legacyBlfButtons?: number;
   /** Messages kept in `history` (default 200). */
   readonly historyLimit?: number;
+  /** RTP port reported with IpPort (0x0002) before CapabilitiesRes; unset = no IpPort. */
+  readonly rtpPort?: number;
 }
 
 /** What the phone currently shows. */
@@ -343,6 +345,7 @@ export class SccpPhone {
   }
 
   private onCapabilitiesReq(): void {
+    if (this.options.rtpPort !== undefined) this.send(buildFlat('IpPort', { rtpMediaPort: this.options.rtpPort }));
     this.send({ type: 'CapabilitiesRes', capabilities: [
       { payloadCapability: PayloadCapability.g711Ulaw, maxFramesPerPacket: 40, param1: 0, param2: 0 },
       { payloadCapability: PayloadCapability.g729, maxFramesPerPacket: 60, param1: 0, param2: 0 },
