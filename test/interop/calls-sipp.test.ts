@@ -28,7 +28,7 @@ for (const transport of ['u1', 't1'] as const) {
       );
       const callee = runSipp(['-sf', `${FIX}/uas-call-answer-expect-bye.xml`, '-s', '1002', '-p', String(calleePort), ...common]);
       await sippListening(calleePort, transport === 'u1' ? 'udp' : 'tcp');
-      const caller = await runSipp([gwAddr, '-sf', `${FIX}/uac-call-expect-200-bye.xml`, '-s', '1002', '-key', 'caller', '1001', '-au', 'SEP000000001001', '-ap', 'secret1001', '-auth_uri', '1002@acme.test', '-d', '500', '-p', String(callerPort), ...common]).done;
+      const caller = await runSipp([gwAddr, '-sf', `${FIX}/uac-call-expect-200-bye.xml`, '-s', '1002', '-key', 'caller', '1001', '-au', 'SEP000000001001', '-ap', 'secret1001', '-auth_uri', '1002@acme.test', '-p', String(callerPort), ...common]).done;
       const calleeDone = await callee.done;
       assert.equal(caller.code, 0, caller.output);
       assert.equal(calleeDone.code, 0, calleeDone.output);

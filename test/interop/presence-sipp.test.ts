@@ -183,11 +183,11 @@ for (const t of ['udp', 'tcp'] as const) {
       const callerPort = await freePort();
       const calleePort = await freePort();
       await registerPhones(rec, callerPort, calleePort, t);
-      const watcher = watch(rec, 'uac-subscribe-dialog-expect-notify-early-confirmed-terminated', 'SEP000000001003', '1002', await freePort(), t);
+      const watcher = watch(rec, 'uac-subscribe-dialog-expect-notify-early-recipient-confirmed-terminated', 'SEP000000001003', '1002', await freePort(), t);
       await subscribed(rec);
       const callee = phone('uas-call-answer-expect-bye', '1002', calleePort, t);
       await sippListening(calleePort, t);
-      const caller = call(rec, 'uac-call-expect-200-bye', 'SEP000000001001', '1002', callerPort, t, ['-d', '500']);
+      const caller = call(rec, 'uac-call-expect-200-bye', 'SEP000000001001', '1002', callerPort, t);
       expectOk('caller', await caller.done);
       expectOk('callee', await callee.done);
       expectOk('watcher', await watcher.done);
@@ -207,11 +207,12 @@ test('SIPp BLF pickup: the watcher picks up the ringing call with Replaces; agai
     await subscribed(rec);
     const callee = phone('uas-call-ring-expect-cancel', '1002', calleePort, 'udp');
     await sippListening(calleePort, 'udp');
-    // talk time 6 s after the pickup: room for the second pickup attempt while the call is up
-    const caller = call(rec, 'uac-call-expect-200-bye', 'SEP000000001001', '1002', callerPort, 'udp', ['-d', '6000']);
+    const caller = call(rec, 'uac-call-expect-200-recv-bye', 'SEP000000001001', '1002', callerPort, 'udp');
     const replaces = await logLine(logFile, 'REPLACES');
     assert.match(replaces, /^[^;]+;to-tag=[^;]+;from-tag=[^;]+;early-only$/);
-    const picker = call(rec, 'uac-invite-replaces-expect-200-bye', 'SEP000000001003', '1002', await freePort(), 'udp', ['-key', 'replaces', replaces]);
+    // the picker talks 6 s, then hangs up: room for the second pickup attempt while the call is up
+    const picker = call(rec, 'uac-invite-replaces-expect-200-bye', 'SEP000000001003', '1002', await freePort(), 'udp',
+      ['-key', 'replaces', replaces, '-d', '6000']);
     await until('the picker is connected', () => dialogStates(rec.seen, 'SEP000000001003').some((s) => s.endsWith(':confirmed')));
     expectOk('second pickup → 486', await call(rec, 'uac-invite-replaces-expect-486', 'SEP000000001004', '1002', await freePort(), 'udp', ['-key', 'replaces', replaces]).done);
     const bogus = `no-such-call@acme.test;to-tag=x1;from-tag=x2;early-only`;
@@ -220,6 +221,24 @@ test('SIPp BLF pickup: the watcher picks up the ringing call with Replaces; agai
     expectOk('picker', await picker.done);
     expectOk('callee (cancelled)', await callee.done);
     expectOk('watcher', await watcher.done);
+    assert.deepEqual(dialogStates(rec.seen, 'SEP000000001002'), ['recipient:early', 'recipient:terminated/replaced']);
+  });
+});
+
+// 6a) The Cisco form: INVITE sip:x-cisco-serviceuri-blfpickup-<DN> picks up what rings on the DN.
+test('SIPp BLF pickup, Cisco form: INVITE x-cisco-serviceuri-blfpickup-1002 answers the ringing call', { skip, timeout: 90_000 }, async () => {
+  await withGateway(async (rec) => {
+    const callerPort = await freePort();
+    const calleePort = await freePort();
+    await registerPhones(rec, callerPort, calleePort, 'udp');
+    const callee = phone('uas-call-ring-expect-cancel', '1002', calleePort, 'udp');
+    await sippListening(calleePort, 'udp');
+    const caller = call(rec, 'uac-call-expect-200-recv-bye', 'SEP000000001001', '1002', callerPort, 'udp');
+    await until('1002 rings', () => dialogStates(rec.seen, 'SEP000000001002').includes('recipient:early'));
+    const service = 'x-cisco-serviceuri-blfpickup-1002';
+    expectOk('picker', await call(rec, 'uac-call-expect-200-bye', 'SEP000000001003', service, await freePort(), 'udp').done);
+    expectOk('caller', await caller.done);
+    expectOk('callee (cancelled)', await callee.done);
     assert.deepEqual(dialogStates(rec.seen, 'SEP000000001002'), ['recipient:early', 'recipient:terminated/replaced']);
   });
 });
