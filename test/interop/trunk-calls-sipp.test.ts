@@ -47,7 +47,7 @@ test('a call to a route pattern is relayed out the trunk as a B2BUA leg', {
     const peer = runSipp(['-sf', `${FIX}/uas-call-ring-2s-answer-expect-bye.xml`, '-s', '8002', '-p', String(peerPort), ...common]);
     await new Promise((r) => setTimeout(r, 500));
     const caller = await runSipp([gwAddr, '-sf', `${FIX}/uac-call-expect-200-bye.xml`, '-s', '8002', '-key', 'caller', '1001', '-au', 'SEP000000001001',
-      '-ap', 'secret1001', '-auth_uri', '8002@acme.test', '-d', '500', '-p', String(callerPort), ...common]);
+      '-ap', 'secret1001', '-auth_uri', '8002@acme.test', '-p', String(callerPort), ...common]);
     const peerDone = await peer;
     assert.equal(caller.code, 0, `${caller.output}\n${logs.slice(-20).join('')}`);
     assert.equal(peerDone.code, 0, peerDone.output);

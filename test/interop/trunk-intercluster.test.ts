@@ -60,7 +60,7 @@ test('intercluster: watchers on A see a line on B ring, go busy and go idle thro
     const stranger = await watcher.subscribe({ target: 'sip:8002@acme.test', from: 'sip:nobody@elsewhere.test', host: B_HOST, port: b.ports.sip! });
     assert.equal(stranger.status, 403, 'no device, no access list → 403');
 
-    // SIPp phones registered to B: 8001 calls 8002, which rings 2 s, answers, and is hung up after 3 s
+    // SIPp phones registered to B: 8001 calls 8002, which rings 2 s, answers, and is hung up 500 ms later (the scenario's fixed talk time)
     const gwB = `${B_HOST}:${b.ports.sip}`;
     const calleePort = await freePort('127.0.0.1');
     const callerPort = await freePort('127.0.0.1');
@@ -72,7 +72,7 @@ test('intercluster: watchers on A see a line on B ring, go busy and go idle thro
     const callee = runSipp(['-sf', `${FIX}/uas-call-ring-2s-answer-expect-bye.xml`, '-s', '8002', '-p', String(calleePort), ...common]);
     await new Promise((r) => setTimeout(r, 500));
     const caller = await runSipp([gwB, '-sf', `${FIX}/uac-call-expect-200-bye.xml`, '-s', '8002', '-key', 'caller', '8001', '-au', 'SEP000000001001',
-      '-ap', 'secret1001', '-auth_uri', '8002@acme.test', '-d', '3000', '-p', String(callerPort), ...common]);
+      '-ap', 'secret1001', '-auth_uri', '8002@acme.test', '-p', String(callerPort), ...common]);
     const calleeDone = await callee;
     assert.equal(caller.code, 0, caller.output);
     assert.equal(calleeDone.code, 0, calleeDone.output);
