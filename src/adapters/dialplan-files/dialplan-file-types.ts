@@ -63,6 +63,7 @@ export interface YamlLine {
   readonly partition?: YamlRef;
   readonly description?: string;
   readonly alertingName?: string;
+  readonly directoryUri?: string;
   readonly presenceGroup?: string;
 }
 

@@ -63,6 +63,7 @@ function lineOf(l: Y.YamlLine, origin: Origin): Line {
     partition: ref(l.partition),
     description: l.description,
     alertingName: l.alertingName,
+    directoryUri: l.directoryUri,
     presenceGroup: l.presenceGroup ?? STANDARD_PRESENCE_GROUP,
     origin,
   };

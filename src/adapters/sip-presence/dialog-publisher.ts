@@ -11,7 +11,10 @@
  * Rule 3: when a publication ends (remove or expiry) its dialogs are reported `terminated`.
  */
 import { createResponse, getExpires, randomToken, type SipRequest } from '../../sip/index.js';
-import { parseDialogInfo, type AppearanceRef, type CallEvent, type Directory, type LineDialog } from '../../core/index.js';
+import {
+  directoryUriKey, parseDialogInfo, parsePresentityUri, lineKey,
+  type AppearanceRef, type CallEvent, type Directory, type LineDialog,
+} from '../../core/index.js';
 import { readPresentity, type ParseSubscribeOptions } from './parse-subscribe.js';
 import type { IncomingRequest, SubmitInput, WatcherIdentifier } from './notifier-ports.js';
 
@@ -91,13 +94,17 @@ export class DialogPublisher {
     this.sweepTimer = undefined;
   }
 
-  /** Rule 1: the identified device's appearance of the DN named by the Request-URI. */
+  /** Rule 1: the identified device's appearance of the DN (or directory URI) named by the Request-URI. */
   private findAppearance(req: SipRequest, watcher: { kind: string; name?: string }): AppearanceRef | undefined {
     if (watcher.kind !== 'device' || watcher.name === undefined) return undefined;
     const target = readPresentity(req, this.opts);
-    if (target === undefined || target.kind !== 'dn') return undefined;
-    const device = this.opts.directory().devices.get(watcher.name);
-    const app = device?.lines.find((l) => l.dn === target.dn);
+    if (target === undefined) return undefined;
+    const dir = this.opts.directory();
+    const device = dir.devices.get(watcher.name);
+    const byUri = target.kind === 'uri' ? linesOfDirectoryUri(dir, target.uri) : undefined;
+    const app = target.kind === 'dn'
+      ? device?.lines.find((l) => l.dn === target.dn)
+      : device?.lines.find((l) => byUri!.has(lineKey(l.dn, l.partition)));
     return app === undefined ? undefined : { device: watcher.name, index: app.index };
   }
 
@@ -134,4 +141,11 @@ export class DialogPublisher {
     }
     if (this.publications.size === 0) this.close();
   }
+}
+
+/** Line keys whose directory URI is `uri` (empty when none). */
+function linesOfDirectoryUri(dir: Directory, uri: string): ReadonlySet<string> {
+  const u = parsePresentityUri(uri);
+  if (u === undefined || dir.linesByUri.size === 0) return new Set();
+  return new Set(dir.linesByUri.get(directoryUriKey(`${u.user}@${u.host}`, dir.params.domain)) ?? []);
 }

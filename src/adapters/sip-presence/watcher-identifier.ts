@@ -3,7 +3,8 @@
  *
  * Rule 1: a request carrying digest credentials is the device whose name is the digest username,
  *         once the credentials verify against the directory (RFC 3261 §22; issue 4 "Registrar").
- * Rule 2: otherwise the From user names the device (device name, or a DN on one of its lines).
+ * Rule 2: otherwise the From user names the device (device name, or a DN or directory URI on one of
+ *         its lines).
  *         A device without a digest password (bench and test dialplans) — or any device when
  *         digest is not required — is taken as is; a device with a password is challenged (401).
  * Rule 3: a request from a trunk's access list, by a sender that is no device, is that trunk.
@@ -12,7 +13,7 @@
 import {
   createResponse, getFrom, parseUri, type DigestServer, type Flow, type SipRequest,
 } from '../../sip/index.js';
-import type { Device, Directory, WatcherRef } from '../../core/index.js';
+import { directoryUriKey, type Device, type Directory, type LineKey, type WatcherRef } from '../../core/index.js';
 import type { WatcherIdentifier, WatcherIdentity } from './notifier-ports.js';
 
 export interface DirectoryWatcherIdentifierOptions {
@@ -58,11 +59,14 @@ export class DirectoryWatcherIdentifier implements WatcherIdentifier {
   /** Rule 2: the device named by the From user (its name, or a DN on one of its line appearances). */
   private deviceFromSender(req: SipRequest, dir: Directory): Device | undefined {
     const from = getFrom(req);
-    const user = from === null ? undefined : parseUri(from.uri)?.user;
-    if (user === undefined) return undefined;
+    const uri = from === null ? null : parseUri(from.uri);
+    const user = uri?.user;
+    if (uri === null || user === undefined) return undefined;
     const byName = dir.devices.get(user) ?? dir.devices.get(user.toUpperCase());
     if (byName !== undefined) return byName;
-    for (const key of dir.linesByDn.get(user) ?? []) {
+    const byUri: readonly LineKey[] = dir.linesByUri.size === 0 ? []
+      : dir.linesByUri.get(directoryUriKey(`${user}@${uri.host}`, dir.params.domain)) ?? [];
+    for (const key of [...(dir.linesByDn.get(user) ?? []), ...byUri]) {
       const app = dir.appearancesByLine.get(key)?.[0];
       if (app !== undefined) return dir.devices.get(app.device);
     }

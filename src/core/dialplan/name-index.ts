@@ -74,6 +74,15 @@ export const COLLECTIONS: { readonly [K in CollectionName]: CollectionSpec<ItemO
   },
 };
 
+/** A directory URI is unique within its partition, like a DN (lines without one are skipped). */
+const DIRECTORY_URIS: CollectionSpec<ItemOf<'lines'>> = {
+  kind: 'directory URI',
+  key: (l) => `${(l.directoryUri ?? '').toLowerCase()}/${l.partition ?? ''}`,
+  keyField: ['directoryUri'],
+  describe: (l) => `directory URI ${l.directoryUri} in partition ${l.partition ?? '<None>'}`,
+  code: 'duplicate-dn',
+};
+
 /** Names of the keyed collections of DirectoryParts (everything but params). */
 export type CollectionName = Exclude<keyof DirectoryParts, 'params'>;
 export type ItemOf<K extends CollectionName> = NonNullable<DirectoryParts[K]>[number];
@@ -113,6 +122,7 @@ export function indexNames(parts: DirectoryParts, sink: ErrorSink): NameIndex {
   groups.add(STANDARD_PRESENCE_GROUP);
   indexCollection(parts.routePatterns, COLLECTIONS.routePatterns, sink);
   indexCollection(parts.sipRoutePatterns, COLLECTIONS.sipRoutePatterns, sink);
+  indexCollection(parts.lines?.filter((l) => l.directoryUri), DIRECTORY_URIS, sink);
   return {
     partitions: indexCollection(parts.partitions, COLLECTIONS.partitions, sink),
     callingSearchSpaces: indexCollection(parts.callingSearchSpaces, COLLECTIONS.callingSearchSpaces, sink),

@@ -5,6 +5,7 @@
  */
 import {
   DEFAULT_SERVICE_PARAMETERS,
+  directoryUriKey,
   lineKey,
   type AppearanceRef,
   type CallingSearchSpace,
@@ -55,7 +56,11 @@ export function buildDirectory(parts: DirectoryParts, generation = 1): Directory
   const appearancesByLine = new Map<LineKey, AppearanceRef[]>();
   const appearanceUsers = new Map<string, AppearanceRef[]>();
   const linesByDn = new Map<string, LineKey[]>();
-  for (const line of lines.values()) pushTo(linesByDn, line.dn, lineKey(line.dn, line.partition));
+  const linesByUri = new Map<string, LineKey[]>();
+  for (const line of lines.values()) {
+    pushTo(linesByDn, line.dn, lineKey(line.dn, line.partition));
+    if (line.directoryUri) pushTo(linesByUri, directoryUriKey(line.directoryUri, params.domain), lineKey(line.dn, line.partition));
+  }
   const deviceNames = [...devices.keys()].sort();
   for (const name of deviceNames) {
     const device = devices.get(name)!;
@@ -79,6 +84,7 @@ export function buildDirectory(parts: DirectoryParts, generation = 1): Directory
     trunks: byName(parts.trunks, (t) => t.name),
     appearancesByLine,
     linesByDn,
+    linesByUri,
     appearanceUsers,
   };
 }

@@ -65,6 +65,11 @@ export interface Line {
   readonly partition: string | null;
   readonly description?: string;
   readonly alertingName?: string;
+  /**
+   * Directory URI (CUCM "Directory URI" of a line): `user@host`, or `user` meaning `user@<domain>`.
+   * A SUBSCRIBE or call to that URI finds the line through the same partitions as its DN.
+   */
+  readonly directoryUri?: string;
   readonly presenceGroup: string;
   readonly origin: Origin;
 }
@@ -209,6 +214,12 @@ export interface AppearanceRef {
 }
 
 /** The immutable snapshot the core reads. Build it with `buildDirectory`. */
+/** The index key of a directory URI: `user@host` in lower case, the host defaulting to `domain`. */
+export function directoryUriKey(uri: string, domain: string): string {
+  const bare = uri.replace(/^sips?:/i, '');
+  return (bare.includes('@') ? bare : `${bare}@${domain}`).toLowerCase();
+}
+
 export interface Directory {
   /** increases with every swap; lets adapters tell snapshots apart */
   readonly generation: number;
@@ -226,6 +237,8 @@ export interface Directory {
   readonly appearancesByLine: ReadonlyMap<LineKey, readonly AppearanceRef[]>;
   /** derived: DN → line keys holding it (one per partition) */
   readonly linesByDn: ReadonlyMap<string, readonly LineKey[]>;
+  /** derived: directory URI (`user@host`, lower case) → line keys holding it (one per partition) */
+  readonly linesByUri: ReadonlyMap<string, readonly LineKey[]>;
   /** derived: user id → devices where the user is associated with a line appearance */
   readonly appearanceUsers: ReadonlyMap<string, readonly AppearanceRef[]>;
 }

@@ -7,6 +7,7 @@
  *         specific wins (route-pattern.ts Rule 2).
  * Rule 3: the <None> partition (null) is searched after the CSS's partitions, as CUCM does.
  * Rule 4: a foreign-domain URI is matched against SIP route patterns, in the same partition order.
+ * Rule 5: a URI that is a line's directory URI finds that line in the same partition order as DNs.
  */
 import { lineKey, type Directory, type LineKey, type RoutePattern, type SipRoutePattern } from '../model/index.js';
 import {
@@ -58,6 +59,21 @@ export function searchCssForDn(dir: Directory, cssName: string, dn: string, trac
     }
     trace.push(`partition ${partitionLabel(partition)}: no DN or route pattern for ${dn}`);
   }
+  return { kind: 'none' };
+}
+
+/** Finds a line by its directory URI key (`user@host`, lower case) in the CSS (Rule 5). */
+export function searchCssForDirectoryUri(dir: Directory, cssName: string, uriKey: string, trace: string[]): CssSearchResult {
+  const keys = dir.linesByUri.get(uriKey) ?? [];
+  for (const partition of searchOrder(dir, cssName)) {
+    const key = keys.find((k) => dir.lines.get(k)?.partition === partition);
+    const line = key === undefined ? undefined : dir.lines.get(key);
+    if (key !== undefined && line !== undefined) {
+      trace.push(`partition ${partitionLabel(partition)}: directory URI ${uriKey} is line ${key}`);
+      return { kind: 'line', line: key, dn: line.dn, partition };
+    }
+  }
+  trace.push(`directory URI ${uriKey} is on no line in the CSS's partitions`);
   return { kind: 'none' };
 }
 

@@ -11,10 +11,10 @@
  *         entry) follows the Inter-Presence Group Subscribe Policy parameter.
  * Every decision carries a trace: the human-readable steps `blfgw explain` prints.
  */
-import type { Directory, LineKey } from '../model/index.js';
+import { directoryUriKey, type Directory, type LineKey } from '../model/index.js';
 import type { PresentityRef, WatcherRef } from '../engine/engine-io.js';
 import { resolveWatcher, type WatcherContext } from './watcher-context.js';
-import { searchCssForDn, searchCssForDomain, type CssSearchResult } from './css-search.js';
+import { searchCssForDirectoryUri, searchCssForDn, searchCssForDomain, type CssSearchResult } from './css-search.js';
 import { clusterDn, parsePresentityUri } from './presentity-uri.js';
 
 export type SubscribeKind = 'blf-speed-dial' | 'call-list';
@@ -61,7 +61,18 @@ export function classifySubscribeKind(dir: Directory, watcher: WatcherRef, targe
   return 'call-list';
 }
 
+/** The directory URI key a URI target names, when some line has it (CUCM: URI dialing first). */
+function directoryUriOf(dir: Directory, target: PresentityRef): string | undefined {
+  if (target.kind !== 'uri' || dir.linesByUri.size === 0) return undefined;
+  const u = parsePresentityUri(target.uri);
+  if (!u || u.scheme === 'tel') return undefined;
+  const key = directoryUriKey(`${u.user}@${u.host}`, dir.params.domain);
+  return dir.linesByUri.has(key) ? key : undefined;
+}
+
 function searchTarget(dir: Directory, css: string, target: PresentityRef, trace: string[]): CssSearchResult {
+  const byUri = directoryUriOf(dir, target);
+  if (byUri !== undefined) return searchCssForDirectoryUri(dir, css, byUri, trace);
   const dn = clusterDn(target, dir.params.domain);
   if (dn !== undefined) {
     if (target.kind === 'uri') trace.push(`${target.uri} is in the cluster domain ${dir.params.domain}: looking up DN ${dn}`);

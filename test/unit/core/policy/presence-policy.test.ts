@@ -120,3 +120,17 @@ test('classifySubscribeKind: URI speed dial matches the same URI', () => {
   assert.equal(classifySubscribeKind(dir, dev('SEP00000000BBBB'), uri('sip:bob@Partner.test')), 'blf-speed-dial');
   assert.equal(classifySubscribeKind(dir, dev('SEP00000000BBBB'), uri('sip:eve@partner.test')), 'call-list');
 });
+
+test('decide: a directory URI finds its line through the CSS, like the DN', () => {
+  const parts = sampleParts();
+  const lines = parts.lines!.map((l) => (l.dn === '2001' ? { ...l, directoryUri: 'Victor.Vance' } : l));
+  const dir = buildDirectory({ ...parts, lines });
+  const domain = dir.params.domain;
+  const allowed = decide(dir, dev('SEP000000003001'), uri(`sip:victor.vance@${domain.toUpperCase()}`), 'blf-speed-dial');
+  assert.equal(summarize(allowed), 'allow 2001/Exec_PT', allowed.trace.join('\n'));
+  assert.ok(allowed.trace.some((s) => s.includes(`directory URI victor.vance@${domain}`)));
+  // the restricted CSS does not reach Exec_PT by URI either
+  assert.equal(summarize(decide(dir, dev('SEP000000001006'), uri(`sip:victor.vance@${domain}`), 'call-list')), 'reject user-unknown');
+  // another host is not the same directory URI
+  assert.equal(summarize(decide(dir, dev('SEP000000003001'), uri('sip:victor.vance@elsewhere.test'), 'call-list')), 'reject user-unknown');
+});
