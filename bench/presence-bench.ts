@@ -1,0 +1,176 @@
+/**
+ * Presence bench (issue 4): SUBSCRIBE + initial NOTIFY throughput, fan-out latency of one state change
+ * to 100 / 1,000 / 5,000 watchers, and memory per active subscription — measured with the Kamailio
+ * anchor's own driver and SIPp scenarios, first against Kamailio's presence server, then, in the same
+ * run, against our gateway (a `blfgw start` child process on a generated bench dialplan).
+ *
+ * Like with like: run.sh restarts Kamailio before each step; we restart the gateway before each step
+ * too (one run.sh call per step), so neither server carries the previous step's subscriptions.
+ * Knobs: BENCH_SUB_RATES, BENCH_FANOUT_NS, BENCH_MEM_COUNTS, BENCH_QUIET_WAIT, BENCH_VERBOSE.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BenchRow } from './bench-row.js';
+import { parseResults, runAnchor, waitForSip, type AnchorResults, type SubRow } from './anchor-run.js';
+import { ratesWithMidpoints, writeBenchDialplan } from './presence-bench-dialplan.js';
+
+const REPO = new URL('..', import.meta.url).pathname;
+const list = (v: string | undefined, d: string) => (v ?? d).split(/\s+/).filter(Boolean).map(Number);
+const SUB_RATES = list(process.env.BENCH_SUB_RATES, '1000 2000 4000 6000 7000 8000 10000 12000 15000 20000');
+const FANOUT_NS = list(process.env.BENCH_FANOUT_NS, '100 1000 5000');
+const MEM_COUNTS = list(process.env.BENCH_MEM_COUNTS, '10000 100000');
+const SUB_PRESENTITIES = 1000;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+function commonEnv(out: string, runId: string, target: string): Record<string, string> {
+  return {
+    OUT: out, RUNID: runId, TARGET: target, SUB_PRESENTITIES: String(SUB_PRESENTITIES),
+    FANOUT_NS: FANOUT_NS.join(' '), MEM_COUNTS: MEM_COUNTS.join(' '),
+    QUIET_WAIT: process.env.BENCH_QUIET_WAIT ?? '10',
+  };
+}
+
+/** One gateway process on the bench dialplan; a fresh SQLite file each time (no restored state). */
+class GatewayProcess {
+  private child: ChildProcess | undefined;
+  constructor(private readonly dialplan: string, private readonly work: string, readonly port: number) {}
+
+  get pid(): number { return this.child?.pid ?? 0; }
+
+  async start(): Promise<void> {
+    const db = join(this.work, 'gw.sqlite');
+    rmSync(db, { force: true });
+    rmSync(`${db}-wal`, { force: true });
+    rmSync(`${db}-shm`, { force: true });
+    this.child = spawn(process.execPath, [join(REPO, 'bin/blfgw.js'), 'start', '--dialplan', this.dialplan, '--db', db,
+      '--bind', '127.0.0.1', '--sip-port', String(this.port), '--axl-port', '0', '--sccp-port', '0', '--log-level', 'warn'],
+    { stdio: ['ignore', 'ignore', process.env.BENCH_VERBOSE ? 'inherit' : 'ignore'] });
+    await waitForSip('127.0.0.1', this.port, 300_000);
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+/** (a) for the gateway: one run.sh call per rate, restarting the gateway first; stop at the first fail. */
+async function gatewaySubSteps(gw: GatewayProcess, work: string, runId: string): Promise<SubRow[]> {
+  const rows: SubRow[] = [];
+  const step = async (rate: number): Promise<SubRow | undefined> => {
+    await gw.start();
+    try {
+      const out = join(work, `gw-sub-${rate}`);
+      const env = { ...commonEnv(out, runId, `127.0.0.1:${gw.port}`), MANAGE_KAMAILIO: '0', SERVER_PIDS: String(gw.pid),
+        SUB_RATES: String(rate), SUB_REFINE: '0' };
+      const row = parseResults(await runAnchor(['sub'], env, 10 * 60_000)).sub[0];
+      if (row) rows.push(row);
+      return row;
+    } finally {
+      await gw.stop();
+    }
+  };
+  let best = 0;
+  let firstFail = 0;
+  for (const rate of SUB_RATES) {
+    const row = await step(rate);
+    if (row?.verdict === 'PASS') best = rate;
+    else { firstFail = rate; break; }
+  }
+  const mid = Math.floor((best + firstFail) / 2);
+  if (best > 0 && firstFail > 0 && mid > best && mid < firstFail) await step(mid);
+  return rows;
+}
+
+async function gatewayPhase(gw: GatewayProcess, work: string, runId: string, phase: 'fanout' | 'mem'): Promise<AnchorResults> {
+  await gw.start();
+  try {
+    const out = join(work, `gw-${phase}`);
+    const env = { ...commonEnv(out, runId, `127.0.0.1:${gw.port}`), MANAGE_KAMAILIO: '0', SERVER_PIDS: String(gw.pid) };
+    return parseResults(await runAnchor([phase], env, 30 * 60_000));
+  } finally {
+    await gw.stop();
+  }
+}
+
+function bestPass(rows: readonly SubRow[]): SubRow | undefined {
+  return rows.filter((r) => r.verdict === 'PASS').sort((a, b) => b.rate - a.rate)[0];
+}
+
+const perCpuSecond = (r: SubRow | undefined) => (r && r.cpuPct > 0 ? r.achieved / (r.cpuPct / 100) : 0);
+
+export function presenceRows(ours: AnchorResults, kam: AnchorResults): BenchRow[] {
+  const peerName = 'Kamailio 5.6 presence (anchor run.sh, same run)';
+  const o = bestPass(ours.sub);
+  const k = bestPass(kam.sub);
+  const rows: BenchRow[] = [
+    { name: 'SUBSCRIBE + initial NOTIFY, highest passing rate', ours: o?.achieved ?? 0, peer: k?.achieved ?? null, peerName, unit: 'subs/s' },
+    {
+      name: 'subscriptions per CPU-second (at that rate)', ours: perCpuSecond(o), peer: k ? perCpuSecond(k) : null, peerName,
+      unit: 'subs/CPU-s', target: '≥ 2× peer', met: k ? perCpuSecond(o) >= 2 * perCpuSecond(k) : undefined,
+    },
+  ];
+  for (const f of ours.fanout) {
+    const peer = kam.fanout.find((x) => x.n === f.n);
+    const target = f.n === 5000 ? '≤ 50 ms' : undefined;
+    rows.push({
+      name: `fan-out p99, ${f.n} watchers (${f.notifies} NOTIFYs seen)`, ours: f.p99, peer: peer?.p99 ?? null, peerName,
+      unit: 'ms', better: 'lower', target, met: target ? f.p99 <= 50 : undefined,
+    });
+    rows.push({ name: `fan-out p50, ${f.n} watchers`, ours: f.p50, peer: peer?.p50 ?? null, peerName, unit: 'ms', better: 'lower' });
+  }
+  const om = ours.mem.at(-1);
+  const km = kam.mem.at(-1);
+  if (om?.pssPerSub != null) {
+    rows.push({
+      name: `memory per subscription at ${om.subs} (ours: PSS delta; Kamailio: shm delta)`, ours: om.pssPerSub,
+      peer: km?.shmPerSub ?? km?.pssPerSub ?? null, peerName, unit: 'B/sub', better: 'lower',
+      target: '≤ 640 B', met: om.pssPerSub <= 640,
+    });
+  }
+  return rows;
+}
+
+export async function runPresenceBench(): Promise<BenchRow[]> {
+  for (const tool of ['sipp', 'kamailio', 'python3']) {
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
+      console.error(`presence bench: ${tool} is missing; section skipped`);
+      return [];
+    }
+  }
+  const work = mkdtempSync(join(tmpdir(), 'blfgw-presence-bench-'));
+  const runId = String(Math.floor(Date.now() / 1000) % 100000);
+  const dialplan = writeBenchDialplan(join(work, 'dialplan'), {
+    runId, subRates: ratesWithMidpoints(SUB_RATES), subPresentities: SUB_PRESENTITIES, fanoutNs: FANOUT_NS,
+  });
+  console.error(`presence bench: work folder ${work}`);
+  const kamOut = join(work, 'kamailio');
+  const kamEnv = { ...commonEnv(kamOut, runId, `127.0.0.1:${await freePort()}`), SUB_RATES: SUB_RATES.join(' ') };
+  console.error('presence bench: Kamailio (run.sh sub fanout mem)…');
+  const kam = parseResults(await runAnchor(['sub', 'fanout', 'mem'], kamEnv, 60 * 60_000));
+  const gw = new GatewayProcess(dialplan, work, await freePort());
+  console.error('presence bench: gateway (run.sh per step)…');
+  const sub = await gatewaySubSteps(gw, work, runId);
+  const fanout = (await gatewayPhase(gw, work, runId, 'fanout')).fanout;
+  const mem = (await gatewayPhase(gw, work, runId, 'mem')).mem;
+  const ours: AnchorResults = { sub, fanout, mem };
+  console.error(`presence bench: raw results in ${work} (kamailio/results.tsv, gw-*/results.tsv)`);
+  return presenceRows(ours, kam);
+}
