@@ -5,43 +5,28 @@
  * are lines' directory URIs; the watchers come in through a trunk whose access list is 127.0.0.1, so
  * policy (trunk SUBSCRIBE CSS, presence groups) still runs for every SUBSCRIBE. The fan-out lines sit on a
  * device of their own, so the scenario's PUBLISH (From = the presentity) is that device's line-side PUBLISH.
+ * The gateway restarts before every step anyway, so each step gets a dialplan of just its own names.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export interface BenchDialplanSpec {
-  readonly runId: string;
-  /** (a) rates; the bisection midpoints between neighbours are added, as run.sh may try them */
-  readonly subRates: readonly number[];
-  readonly subPresentities: number;
-  readonly fanoutNs: readonly number[];
+/** The presentities one run.sh step addresses: plain ones are only watched, published ones get a PUBLISH. */
+export interface BenchPresentities {
+  readonly plain: readonly string[];
+  readonly published: readonly string[];
 }
 
 const pad5 = (i: number) => String(i).padStart(5, '0');
 
-/** Every rate run.sh can step through: the list and each midpoint of neighbours. */
-export function ratesWithMidpoints(rates: readonly number[]): number[] {
-  const all = new Set(rates);
-  const sorted = [...rates].sort((a, b) => a - b);
-  for (let i = 0; i + 1 < sorted.length; i++) all.add(Math.floor((sorted[i]! + sorted[i + 1]!) / 2));
-  return [...all].sort((a, b) => a - b);
-}
-
-/** The presentity names run.sh will use with this spec. */
-export function benchPresentities(spec: BenchDialplanSpec): { plain: string[]; published: string[] } {
-  const plain: string[] = [];
-  for (const rate of ratesWithMidpoints(spec.subRates)) {
-    for (let i = 1; i <= spec.subPresentities; i++) plain.push(`sub${spec.runId}r${rate}x${pad5(i)}`);
-  }
-  for (let i = 1; i <= spec.subPresentities; i++) plain.push(`mem${spec.runId}x${pad5(i)}`);
-  const published = spec.fanoutNs.map((n) => `fan${n}x${spec.runId}`);
-  return { plain, published };
+/** (a) step at `rate` and (c): run.sh's names `<prefix>00001` … (P presentities, round-robin). */
+export function numberedPresentities(prefix: string, count: number): BenchPresentities {
+  return { plain: Array.from({ length: count }, (_, i) => `${prefix}${pad5(i + 1)}`), published: [] };
 }
 
 /** Writes the dialplan folder; returns its path. */
-export function writeBenchDialplan(dir: string, spec: BenchDialplanSpec): string {
+export function writeBenchDialplan(dir: string, { plain, published }: BenchPresentities): string {
+  rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const { plain, published } = benchPresentities(spec);
   const service = `service:
   domain: 127.0.0.1
   interPresenceGroupPolicy: Allowed
@@ -72,7 +57,7 @@ trunks:
   })];
   writeFileSync(join(dir, 'service.yaml'), service);
   writeFileSync(join(dir, 'routing.yaml'), routing);
-  writeFileSync(join(dir, 'lines.yaml'), lines.join('\n') + '\n');
-  writeFileSync(join(dir, 'phones.yaml'), phones.join('\n') + '\n');
+  writeFileSync(join(dir, 'lines.yaml'), all.length ? lines.join('\n') + '\n' : 'lines: []\n');
+  writeFileSync(join(dir, 'phones.yaml'), published.length ? phones.join('\n') + '\n' : 'phones: []\n');
   return dir;
 }

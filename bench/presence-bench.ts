@@ -6,7 +6,8 @@
  *
  * Like with like: run.sh restarts Kamailio before each step; we restart the gateway before each step
  * too (one run.sh call per step), so neither server carries the previous step's subscriptions.
- * Knobs: BENCH_SUB_RATES, BENCH_FANOUT_NS, BENCH_MEM_COUNTS, BENCH_QUIET_WAIT, BENCH_VERBOSE.
+ * Knobs: BENCH_SUB_RATES, BENCH_FANOUT_NS, BENCH_MEM_COUNTS, BENCH_QUIET_WAIT, BENCH_VERBOSE,
+ * BENCH_SKIP_PEER=1 (a quick look at our side only).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchRow } from './bench-row.js';
 import { parseResults, runAnchor, waitForSip, type AnchorResults, type SubRow } from './anchor-run.js';
-import { ratesWithMidpoints, writeBenchDialplan } from './presence-bench-dialplan.js';
+import { numberedPresentities, writeBenchDialplan, type BenchPresentities } from './presence-bench-dialplan.js';
 
 const REPO = new URL('..', import.meta.url).pathname;
 const list = (v: string | undefined, d: string) => (v ?? d).split(/\s+/).filter(Boolean).map(Number);
@@ -44,19 +45,24 @@ function commonEnv(out: string, runId: string, target: string): Record<string, s
 /** One gateway process on the bench dialplan; a fresh SQLite file each time (no restored state). */
 class GatewayProcess {
   private child: ChildProcess | undefined;
-  constructor(private readonly dialplan: string, private readonly work: string, readonly port: number) {}
+  constructor(private readonly work: string, readonly port: number) {}
 
   get pid(): number { return this.child?.pid ?? 0; }
 
-  async start(): Promise<void> {
+  async start(names: BenchPresentities): Promise<void> {
+    const dialplan = writeBenchDialplan(join(this.work, 'dialplan'), names);
     const db = join(this.work, 'gw.sqlite');
     rmSync(db, { force: true });
     rmSync(`${db}-wal`, { force: true });
     rmSync(`${db}-shm`, { force: true });
-    this.child = spawn(process.execPath, [join(REPO, 'bin/blfgw.js'), 'start', '--dialplan', this.dialplan, '--db', db,
+    this.child = spawn(process.execPath, [join(REPO, 'bin/blfgw.js'), 'start', '--dialplan', dialplan, '--db', db,
       '--bind', '127.0.0.1', '--sip-port', String(this.port), '--axl-port', '0', '--sccp-port', '0', '--log-level', 'warn'],
-    { stdio: ['ignore', 'ignore', process.env.BENCH_VERBOSE ? 'inherit' : 'ignore'] });
-    await waitForSip('127.0.0.1', this.port, 300_000);
+    { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    this.child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
+    const died = new Promise<never>((_, reject) => this.child!.once('exit', (code) =>
+      reject(new Error(`gateway exited (${code}) before answering:\n${stderr}`))));
+    await Promise.race([waitForSip('127.0.0.1', this.port, 300_000), died]);
   }
 
   async stop(): Promise<void> {
@@ -75,7 +81,7 @@ class GatewayProcess {
 async function gatewaySubSteps(gw: GatewayProcess, work: string, runId: string): Promise<SubRow[]> {
   const rows: SubRow[] = [];
   const step = async (rate: number): Promise<SubRow | undefined> => {
-    await gw.start();
+    await gw.start(numberedPresentities(`sub${runId}r${rate}x`, SUB_PRESENTITIES));
     try {
       const out = join(work, `gw-sub-${rate}`);
       const env = { ...commonEnv(out, runId, `127.0.0.1:${gw.port}`), MANAGE_KAMAILIO: '0', SERVER_PIDS: String(gw.pid),
@@ -100,7 +106,9 @@ async function gatewaySubSteps(gw: GatewayProcess, work: string, runId: string):
 }
 
 async function gatewayPhase(gw: GatewayProcess, work: string, runId: string, phase: 'fanout' | 'mem'): Promise<AnchorResults> {
-  await gw.start();
+  await gw.start(phase === 'mem'
+    ? numberedPresentities(`mem${runId}x`, SUB_PRESENTITIES)
+    : { plain: [], published: FANOUT_NS.map((n) => `fan${n}x${runId}`) });
   try {
     const out = join(work, `gw-${phase}`);
     const env = { ...commonEnv(out, runId, `127.0.0.1:${gw.port}`), MANAGE_KAMAILIO: '0', SERVER_PIDS: String(gw.pid) };
@@ -157,15 +165,13 @@ export async function runPresenceBench(): Promise<BenchRow[]> {
   }
   const work = mkdtempSync(join(tmpdir(), 'blfgw-presence-bench-'));
   const runId = String(Math.floor(Date.now() / 1000) % 100000);
-  const dialplan = writeBenchDialplan(join(work, 'dialplan'), {
-    runId, subRates: ratesWithMidpoints(SUB_RATES), subPresentities: SUB_PRESENTITIES, fanoutNs: FANOUT_NS,
-  });
   console.error(`presence bench: work folder ${work}`);
   const kamOut = join(work, 'kamailio');
   const kamEnv = { ...commonEnv(kamOut, runId, `127.0.0.1:${await freePort()}`), SUB_RATES: SUB_RATES.join(' ') };
-  console.error('presence bench: Kamailio (run.sh sub fanout mem)…');
-  const kam = parseResults(await runAnchor(['sub', 'fanout', 'mem'], kamEnv, 60 * 60_000));
-  const gw = new GatewayProcess(dialplan, work, await freePort());
+  const skipPeer = process.env.BENCH_SKIP_PEER === '1';
+  console.error(skipPeer ? 'presence bench: BENCH_SKIP_PEER=1, Kamailio not measured' : 'presence bench: Kamailio (run.sh sub fanout mem)…');
+  const kam = skipPeer ? { sub: [], fanout: [], mem: [] } : parseResults(await runAnchor(['sub', 'fanout', 'mem'], kamEnv, 60 * 60_000));
+  const gw = new GatewayProcess(work, await freePort());
   console.error('presence bench: gateway (run.sh per step)…');
   const sub = await gatewaySubSteps(gw, work, runId);
   const fanout = (await gatewayPhase(gw, work, runId, 'fanout')).fanout;
