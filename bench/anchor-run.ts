@@ -25,7 +25,9 @@ export function parseResults(file: string): AnchorResults {
     if (c[0] === 'sub' && c[1] !== 'rate_target') {
       out.sub.push({ rate: num(c[1]), achieved: num(c[8]), cpuPct: num(c[9]), verdict: c[14] ?? '' });
     } else if (c[0] === 'fanout' && c[1] !== 'N') {
-      out.fanout.push({ n: num(c[1]), notifies: num(c[3]), p50: num(c[4]), p99: num(c[5]) });
+      // app_* = SIPp's own receive times against the time logged before the PUBLISH: measured the same
+      // way for both servers (the wire columns need the pcap analysis, which may not match every body).
+      out.fanout.push({ n: num(c[1]), notifies: num(c[8]), p50: num(c[9]), p99: num(c[10]) });
     } else if (c[0] === 'mem' && c[1] !== 'active_subs' && c[1] !== '0') {
       const shm = num(c[4]);
       const pss = num(c[7]);

@@ -34,7 +34,10 @@ describe('sample dialplan (dialplans/)', () => {
     assert.equal(loaded.settings.sipPort, 5060);
     assert.equal(loaded.settings.sccpPort, 2000);
     assert.equal(loaded.settings.axlPort, 8443);
-    assert.deepEqual(loaded.settings.sipTransports, ['udp', 'tcp']);
+    // issue 4: the sample is a line-side server over UDP, TCP, TLS and WS
+    assert.deepEqual(loaded.settings.sipTransports, ['udp', 'tcp', 'tls', 'ws']);
+    assert.equal(loaded.settings.sipTlsPort, 5061);
+    assert.equal(loaded.settings.wsPort, 8088);
     assert.ok(loaded.files.some((f) => f.endsWith('phones.yaml')));
   });
 
