@@ -12,7 +12,7 @@
  */
 import { createResponse, getExpires, randomToken, type SipRequest } from '../../sip/index.js';
 import {
-  directoryUriKey, parseDialogInfo, parsePresentityUri, lineKey,
+  linesOfDirectoryUri, parseDialogInfo, lineKey,
   type AppearanceRef, type CallEvent, type Directory, type LineDialog,
 } from '../../core/index.js';
 import { readPresentity, type ParseSubscribeOptions } from './parse-subscribe.js';
@@ -101,10 +101,10 @@ export class DialogPublisher {
     if (target === undefined) return undefined;
     const dir = this.opts.directory();
     const device = dir.devices.get(watcher.name);
-    const byUri = target.kind === 'uri' ? linesOfDirectoryUri(dir, target.uri) : undefined;
+    const byUri = new Set(target.kind === 'uri' ? linesOfDirectoryUri(dir, target.uri) : []);
     const app = target.kind === 'dn'
       ? device?.lines.find((l) => l.dn === target.dn)
-      : device?.lines.find((l) => byUri!.has(lineKey(l.dn, l.partition)));
+      : device?.lines.find((l) => byUri.has(lineKey(l.dn, l.partition)));
     return app === undefined ? undefined : { device: watcher.name, index: app.index };
   }
 
@@ -141,11 +141,4 @@ export class DialogPublisher {
     }
     if (this.publications.size === 0) this.close();
   }
-}
-
-/** Line keys whose directory URI is `uri` (empty when none). */
-function linesOfDirectoryUri(dir: Directory, uri: string): ReadonlySet<string> {
-  const u = parsePresentityUri(uri);
-  if (u === undefined || dir.linesByUri.size === 0) return new Set();
-  return new Set(dir.linesByUri.get(directoryUriKey(`${u.user}@${u.host}`, dir.params.domain)) ?? []);
 }

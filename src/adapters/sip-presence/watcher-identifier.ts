@@ -13,7 +13,7 @@
 import {
   createResponse, getFrom, parseUri, type DigestServer, type Flow, type SipRequest,
 } from '../../sip/index.js';
-import { directoryUriKey, type Device, type Directory, type LineKey, type WatcherRef } from '../../core/index.js';
+import { linesOfDirectoryUri, type Device, type Directory, type WatcherRef } from '../../core/index.js';
 import type { WatcherIdentifier, WatcherIdentity } from './notifier-ports.js';
 
 export interface DirectoryWatcherIdentifierOptions {
@@ -64,8 +64,7 @@ export class DirectoryWatcherIdentifier implements WatcherIdentifier {
     if (uri === null || user === undefined) return undefined;
     const byName = dir.devices.get(user) ?? dir.devices.get(user.toUpperCase());
     if (byName !== undefined) return byName;
-    const byUri: readonly LineKey[] = dir.linesByUri.size === 0 ? []
-      : dir.linesByUri.get(directoryUriKey(`${user}@${uri.host}`, dir.params.domain)) ?? [];
+    const byUri = linesOfDirectoryUri(dir, `sip:${user}@${uri.host}`);
     for (const key of [...(dir.linesByDn.get(user) ?? []), ...byUri]) {
       const app = dir.appearancesByLine.get(key)?.[0];
       if (app !== undefined) return dir.devices.get(app.device);

@@ -15,7 +15,7 @@ import { directoryUriKey, type Directory, type LineKey } from '../model/index.js
 import type { PresentityRef, WatcherRef } from '../engine/engine-io.js';
 import { resolveWatcher, type WatcherContext } from './watcher-context.js';
 import { searchCssForDirectoryUri, searchCssForDn, searchCssForDomain, type CssSearchResult } from './css-search.js';
-import { clusterDn, parsePresentityUri } from './presentity-uri.js';
+import { clusterDn, linesOfDirectoryUri, parsePresentityUri } from './presentity-uri.js';
 
 export type SubscribeKind = 'blf-speed-dial' | 'call-list';
 export type RejectReason = 'user-unknown' | 'presence-group-disallowed' | 'call-lists-disabled';
@@ -63,11 +63,9 @@ export function classifySubscribeKind(dir: Directory, watcher: WatcherRef, targe
 
 /** The directory URI key a URI target names, when some line has it (CUCM: URI dialing first). */
 function directoryUriOf(dir: Directory, target: PresentityRef): string | undefined {
-  if (target.kind !== 'uri' || dir.linesByUri.size === 0) return undefined;
-  const u = parsePresentityUri(target.uri);
-  if (!u || u.scheme === 'tel') return undefined;
-  const key = directoryUriKey(`${u.user}@${u.host}`, dir.params.domain);
-  return dir.linesByUri.has(key) ? key : undefined;
+  if (target.kind !== 'uri' || linesOfDirectoryUri(dir, target.uri).length === 0) return undefined;
+  const u = parsePresentityUri(target.uri)!;
+  return directoryUriKey(`${u.user}@${u.host}`, dir.params.domain);
 }
 
 function searchTarget(dir: Directory, css: string, target: PresentityRef, trace: string[]): CssSearchResult {

@@ -6,6 +6,7 @@
  * Rule 2: host comparison is case-insensitive and ignores a `:port`; URI parameters are dropped.
  */
 import type { PresentityRef } from '../engine/engine-io.js';
+import { directoryUriKey, type Directory, type LineKey } from '../model/index.js';
 
 export interface PresentityUri {
   readonly scheme: string;
@@ -47,4 +48,12 @@ export function clusterDn(target: PresentityRef, domain: string): string | undef
   if (!u) return undefined;
   if (u.scheme === 'tel') return u.user;
   return u.host === domain.toLowerCase() ? u.user : undefined;
+}
+
+/** The lines whose directory URI is `uri` (`sip:user@host`), in partition order of definition; [] when none. */
+export function linesOfDirectoryUri(dir: Directory, uri: string): readonly LineKey[] {
+  if (dir.linesByUri.size === 0) return [];
+  const u = parsePresentityUri(uri);
+  if (!u || u.scheme === 'tel') return [];
+  return dir.linesByUri.get(directoryUriKey(`${u.user}@${u.host}`, dir.params.domain)) ?? [];
 }
