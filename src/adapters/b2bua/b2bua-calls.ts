@@ -13,8 +13,10 @@
  *         elsewhere"); a 2xx that races a CANCEL is ACKed and BYEd.
  * Rule 4: busy: an appearance whose active calls reach its busyTrigger gets no fork; when every
  *         registered appearance is busy → 486; when none is registered → 480.
- * Rule 5: a line carried by a device registered over a `LocalEndpointPort` (SCCP) is called through
- *         LocalEndpointCalls, which also places the calls local endpoints make (issue 5).
+ * Rule 5: a shared line rings every registered device of it, SIP and SCCP alike: appearances of
+ *         devices registered over a `LocalEndpointPort` get a local fork (local-forks.ts) beside the
+ *         SIP forks; busy and first-answer-wins (Rules 3-4) span both kinds; the caller's own
+ *         appearance never rings. Calls local endpoints place go through LocalEndpointCalls (issue 5).
  */
 import {
   createCancel, createRequest, createRequestInDialog, createAckFor2xx, createUacDialog, createUasDialog, createResponse,
@@ -29,7 +31,10 @@ import { resolveCallTarget, cssReachesLine, type CallTarget } from './call-routi
 import { parseReplaces, replacesMatches } from './replaces.js';
 import { transitionInbound, transitionOutbound, dialogStateOf, type InboundInput, type OutboundInput } from './call-leg-fsm.js';
 import { callerEvent, calleeEvent, calleeVisible, type TerminationEvent } from './call-dialogs.js';
-import { NO_APPEARANCE, bodyHeaders, isHoldSdp, type BridgedLeg, type Call, type OutboundLeg, type TrunkLegTarget } from './call-model.js';
+import {
+  COMPLETED_ELSEWHERE, NO_APPEARANCE, bodyHeaders, finalStatusOf, isHoldSdp, type BridgedLeg, type Call, type LocalLeg, type OutboundLeg, type TrunkLegTarget,
+} from './call-model.js';
+import { LocalForks, endLocalLeg } from './local-forks.js';
 import type { DeviceAuthenticator } from './device-auth.js';
 import type { RegistrarBindings } from './registrar-bindings.js';
 
@@ -63,13 +68,21 @@ export class B2buaCalls {
   private seq = 0;
   /** Rule 5 */
   private readonly local: LocalEndpointCalls;
+  private port: LocalEndpointPort | undefined;
+  private readonly localForks = new LocalForks({
+    alerting: (call) => this.localAlerting(call),
+    answered: (call, leg, sdp) => this.localAnswered(call, leg, sdp),
+    failed: (call) => this.maybeFailCall(call),
+    hungUp: (call, leg) => this.localHungUp(call, leg),
+  });
 
   constructor(private readonly deps: CallsDeps & { routeToTrunk?: RouteToTrunk }) {
-    this.local = new LocalEndpointCalls(deps);
+    this.local = new LocalEndpointCalls({ ...deps, sipBusy: (app) => this.isBusy(this.deps.directory(), app) });
   }
 
   /** The seam to devices registered over SCCP (Rule 5); unset = SIP only. */
   setLocalEndpoints(port: LocalEndpointPort | undefined): void {
+    this.port = port;
     this.local.setPort(port);
   }
 
@@ -114,20 +127,23 @@ export class B2buaCalls {
     }
   }
 
+  /** Rules 4-5: fork to every free registered device of the line, SIP and local. */
   private startCall(tx: ServerTransaction, caller: Device, target: Extract<CallTarget, { kind: 'line' }>, dir: Directory): void {
-    if (this.local.servesLine(target)) {
-      const app = this.callerAppearance(caller, tx.request);
-      return this.local.acceptSip(tx, app, this.callerIdentity(dir, caller, app, tx.request), target);
-    }
+    const own = this.callerAppearance(caller, tx.request);
+    const apps = target.appearances.filter((a) => !sameApp(a, own));
+    const port = this.port;
+    const locals = port ? apps.filter((a) => port.serves(a.device)) : [];
     const now = this.deps.now();
-    const candidates = target.appearances.flatMap((app) => this.contactsFor(dir, app, now).map((b) => ({ app, b })));
-    if (candidates.length === 0) return void tx.reply(480, 'Temporarily Unavailable', { toTag: true });
-    const free = candidates.filter((c) => !this.isBusy(dir, c.app));
-    if (free.length === 0) return void tx.reply(486, 'Busy Here', { toTag: true });
+    const sip = apps.filter((a) => !locals.includes(a)).flatMap((app) => this.contactsFor(dir, app, now).map((b) => ({ app, b })));
+    if (sip.length + locals.length === 0) return void tx.reply(480, 'Temporarily Unavailable', { toTag: true });
+    const freeSip = sip.filter((c) => !this.isBusy(dir, c.app));
+    const freeLocals = locals.filter((a) => !port!.busy(a.device));
+    if (freeSip.length + freeLocals.length === 0) return void tx.reply(486, 'Busy Here', { toTag: true });
     const line = dir.lines.get(target.line);
     const call = this.openCall(tx, caller, dir, { line: target.line, dn: target.dn },
       { uri: `sip:${target.dn}@${dir.params.domain}`, ...(line?.alertingName ? { display: line.alertingName } : {}) });
-    free.forEach((c, i) => this.fork(call, c.app, c.b, i + 1));
+    freeSip.forEach((c, i) => this.fork(call, c.app, c.b, i + 1));
+    for (const app of freeLocals) if (!isAnswered(call) && !call.ended) this.localForks.ring(port!, call, app);
   }
 
   /** Issue 6: a route-pattern call goes out the trunk as one leg (Rule 1). */
@@ -146,6 +162,7 @@ export class B2buaCalls {
       calleeIdentity: callee,
       inbound: { tx, invite: tx.request, appearance: callerApp, device: caller.name, localTag: generateTag(), identity: this.callerIdentity(dir, caller, callerApp, tx.request), state: 'trying' },
       forks: [],
+      localForks: [],
       earlySdpSent: false,
       ended: false,
     };
@@ -161,11 +178,11 @@ export class B2buaCalls {
     return dn === undefined ? [] : this.deps.bindings.contactsOf(app.device, dn, now);
   }
 
-  /** Rule 4: active calls on an appearance (as caller, or answered callee/picker). */
+  /** Rule 4: active calls on an appearance (as caller, or answered callee/picker), here and in calls local endpoints placed. */
   private isBusy(dir: Directory, app: AppearanceRef): boolean {
     const la = dir.devices.get(app.device)?.lines.find((l) => l.index === app.index);
     if (!la) return true;
-    let active = 0;
+    let active = this.local.activeOn(app);
     for (const c of this.calls.values()) {
       if (c.ended) continue;
       if (sameApp(c.inbound.appearance, app)) active++;
@@ -217,7 +234,7 @@ export class B2buaCalls {
       const input: OutboundInput = s > 100 && tag ? 'ringing-1xx' : 'trying-1xx';
       this.moveFork(call, leg, input);
       if (leg.cancelPending) this.sendCancel(leg);
-      if (input === 'ringing-1xx' && leg.state === 'early' && !call.bridge && !call.ended) this.relayRinging(call, res);
+      if (input === 'ringing-1xx' && leg.state === 'early' && !isAnswered(call) && !call.ended) this.relayRinging(call, res.status, res.reason, res);
       else if (input === 'trying-1xx' && call.inbound.state === 'trying') this.moveInbound(call, 'relay-1xx');
       return;
     }
@@ -235,13 +252,14 @@ export class B2buaCalls {
     this.maybeFailCall(call);
   }
 
-  private relayRinging(call: Call, res: SipResponse): void {
-    const withSdp = res.body.length > 0 && !call.earlySdpSent;
+  /** A tagged 18x to the caller; `early` carries early media (only the first fork's is relayed). */
+  private relayRinging(call: Call, status: number, reason: string | undefined, early?: SipResponse): void {
+    const withSdp = early !== undefined && early.body.length > 0 && !call.earlySdpSent;
     if (withSdp) call.earlySdpSent = true;
-    const out = createResponse(call.inbound.invite, res.status, res.reason, {
+    const out = createResponse(call.inbound.invite, status, reason, {
       toTag: call.inbound.localTag,
-      headers: [['Contact', `<${this.deps.contactFor(call.inbound.tx.flow)}>`], ...(withSdp ? bodyHeaders(res) : [])],
-      ...(withSdp ? { body: res.body } : {}),
+      headers: [['Contact', `<${this.deps.contactFor(call.inbound.tx.flow)}>`], ...(withSdp ? bodyHeaders(early) : [])],
+      ...(withSdp ? { body: early.body } : {}),
     });
     call.inbound.tx.respond(out);
     this.moveInbound(call, 'relay-18x');
@@ -255,7 +273,7 @@ export class B2buaCalls {
     if (dialog === null) return this.deps.logger.warn('2xx without usable Contact/To-tag', { call: call.id });
     leg.dialog = dialog;
     if (wasConfirmed) return this.ack(leg, dialog, Buffer.alloc(0)); // retransmitted 2xx
-    const winner = !call.bridge && !call.ended && call.inbound.state !== 'terminated';
+    const winner = !isAnswered(call) && !call.ended && call.inbound.state !== 'terminated';
     if (!winner) {
       this.ack(leg, dialog, Buffer.alloc(0));
       this.send(createRequestInDialog(dialog, 'BYE'), dialog.flow);
@@ -264,7 +282,8 @@ export class B2buaCalls {
     }
     if (call.inbound.invite.body.length > 0) this.ack(leg, dialog, Buffer.alloc(0));
     else call.pendingAck = { leg, invite: leg.invite };
-    for (const other of call.forks) if (other !== leg) this.cancelFork(other, 'cancelled', 'SIP;cause=200;text="Call completed elsewhere"');
+    for (const other of call.forks) if (other !== leg) this.cancelFork(other, 'cancelled', COMPLETED_ELSEWHERE);
+    this.localForks.endAll(call, 'answered-elsewhere');
     const answer = createResponse(call.inbound.invite, 200, 'OK', {
       toTag: call.inbound.localTag,
       headers: [['Contact', `<${this.deps.contactFor(call.inbound.tx.flow)}>`], ...bodyHeaders(res)],
@@ -305,10 +324,10 @@ export class B2buaCalls {
   }
 
   private maybeFailCall(call: Call): void {
-    if (call.bridge || call.ended || call.forks.some((f) => f.state !== 'terminated')) return;
+    if (call.ended) return this.finish(call); // the last cancelled fork of a finished call is over: drop it
+    if (isAnswered(call) || call.forks.some((f) => f.state !== 'terminated') || call.localForks.some((l) => !l.done)) return;
     if (call.inbound.state === 'terminated') return this.finish(call);
-    const statuses = call.forks.map((f) => f.lastStatus ?? 480);
-    const status = statuses.find((s) => s >= 600) ?? statuses.find((s) => s === 486) ?? (statuses.every((s) => s === 487) ? 480 : statuses[0] ?? 480);
+    const status = finalStatusOf([...call.forks, ...call.localForks].map((f) => f.lastStatus ?? 480));
     call.inbound.tx.reply(status, undefined, { toTag: call.inbound.localTag });
     this.moveInbound(call, 'reject', status === 486 || status >= 600 ? 'rejected' : 'rejected');
     this.finish(call);
@@ -321,7 +340,72 @@ export class B2buaCalls {
     call.inbound.tx.reply(487, 'Request Terminated', { toTag: call.inbound.localTag });
     this.moveInbound(call, 'reject', 'cancelled');
     for (const f of call.forks) this.cancelFork(f, 'cancelled');
+    this.localForks.endAll(call, 'cancelled');
     if (call.forks.every((f) => f.state === 'terminated')) this.finish(call);
+  }
+
+  /* ------------------------------------------------------------ local forks (Rule 5) */
+
+  private localAlerting(call: Call): void {
+    if (isAnswered(call) || call.ended || call.inbound.state === 'terminated') return;
+    this.relayRinging(call, 180, 'Ringing');
+  }
+
+  /** Rule 3 for a local leg: it wins, the SIP forks are CANCELled and the other local legs end. */
+  private localAnswered(call: Call, leg: LocalLeg, sdp: string): void {
+    if (isAnswered(call) || call.ended || call.inbound.state === 'terminated') return endLocalLeg(leg, 'answered-elsewhere');
+    for (const f of call.forks) this.cancelFork(f, 'cancelled', COMPLETED_ELSEWHERE);
+    this.localForks.endAll(call, 'answered-elsewhere', leg);
+    const answer = createResponse(call.inbound.invite, 200, 'OK', {
+      toTag: call.inbound.localTag,
+      headers: [['Contact', `<${this.deps.contactFor(call.inbound.tx.flow)}>`], ...(sdp ? [['Content-Type', 'application/sdp'] as [string, string]] : [])],
+      body: sdp,
+    });
+    call.inbound.tx.respond(answer);
+    const dialog = createUasDialog(call.inbound.invite, answer, call.inbound.tx.flow);
+    if (dialog === null) return this.deps.logger.warn('caller INVITE without Contact', { call: call.id });
+    const caller: BridgedLeg = {
+      role: 'caller', appearance: call.inbound.appearance, dialog, lineDialogId: `${call.id}:a`,
+      local: call.inbound.identity, remote: call.calleeIdentity, held: false,
+    };
+    call.localAnswer = { leg, caller, sdp };
+    this.dialogs.set(incomingKey(dialog), { call, side: 0 });
+    this.moveInbound(call, 'answer');
+  }
+
+  /** The local side hung up after answering: BYE the caller. */
+  private localHungUp(call: Call, leg: LocalLeg): void {
+    const answered = call.localAnswer;
+    if (!answered || answered.leg !== leg) return;
+    this.send(createRequestInDialog(answered.caller.dialog, 'BYE'), answered.caller.dialog.flow);
+    this.endLocalAnswer(call, 'bye-sent', 'remote-bye');
+  }
+
+  /** In-dialog requests from a caller talking to a local leg: BYE ends it; a re-INVITE gets the local SDP again (no media anchoring). */
+  private localInDialog(tx: ServerTransaction, call: Call): void {
+    const answered = call.localAnswer!;
+    const req = tx.request;
+    if (req.method === 'BYE') {
+      tx.reply(200, 'OK');
+      endLocalLeg(answered.leg, 'hung-up');
+      return this.endLocalAnswer(call, 'bye-received', 'local-bye');
+    }
+    const sdp = req.method === 'INVITE' ? answered.sdp : '';
+    if (req.method === 'INVITE' && req.body.length > 0) {
+      answered.caller.held = isHoldSdp(req.body);
+      this.emitLeg(call, answered.caller, 'confirmed');
+    }
+    tx.respond(createResponse(req, 200, 'OK', {
+      headers: [['Contact', `<${this.deps.contactFor(tx.flow)}>`], ...(sdp ? [['Content-Type', 'application/sdp'] as [string, string]] : [])],
+      body: sdp,
+    }));
+  }
+
+  private endLocalAnswer(call: Call, input: 'bye-sent' | 'bye-received', event: TerminationEvent): void {
+    const answered = call.localAnswer!;
+    this.emitLeg(call, answered.caller, 'terminated', event);
+    if (call.inbound.state === 'confirmed') call.inbound.state = transitionInbound(call.inbound.state, input);
+    this.finish(call);
   }
 
   /* ------------------------------------------------------------ bridging and in-dialog */
@@ -358,12 +442,14 @@ export class B2buaCalls {
     const req = tx.request;
     const key = dialogIdOfIncoming(req);
     const ref = key === null ? undefined : this.dialogs.get(key);
+    if (ref?.call.localAnswer) {
+      if (!this.rejectStaleCSeq(tx, ref.call.localAnswer.caller)) this.localInDialog(tx, ref.call);
+      return;
+    }
     if (!ref || !ref.call.bridge) return void tx.reply(481, 'Call/Transaction Does Not Exist');
     const { call, side } = ref;
     const [me, other] = side === 0 ? call.bridge! : [call.bridge![1], call.bridge![0]];
-    const cseq = getCSeq(req)?.seq ?? 0;
-    if (me.dialog.remoteSeq !== null && cseq <= me.dialog.remoteSeq && req.method !== 'ACK') return void tx.reply(500, 'CSeq Out Of Order');
-    me.dialog.remoteSeq = cseq;
+    if (this.rejectStaleCSeq(tx, me)) return;
     if (req.method === 'BYE') {
       tx.reply(200, 'OK');
       this.send(createRequestInDialog(other.dialog, 'BYE'), other.dialog.flow);
@@ -374,6 +460,17 @@ export class B2buaCalls {
       this.emitLeg(call, me, 'confirmed');
     }
     this.relayInDialog(tx, other);
+  }
+
+  /** RFC 3261 §12.2.2: a CSeq not above the last one is refused with 500; true when refused. */
+  private rejectStaleCSeq(tx: ServerTransaction, me: BridgedLeg): boolean {
+    const cseq = getCSeq(tx.request)?.seq ?? 0;
+    if (me.dialog.remoteSeq !== null && cseq <= me.dialog.remoteSeq && tx.request.method !== 'ACK') {
+      tx.reply(500, 'CSeq Out Of Order');
+      return true;
+    }
+    me.dialog.remoteSeq = cseq;
+    return false;
   }
 
   private relayInDialog(tx: ServerTransaction, other: BridgedLeg): void {
@@ -425,7 +522,7 @@ export class B2buaCalls {
       for (const f of call.forks) {
         if (!replacesMatches(r, { callId: callIdOf(f.invite), localTag: f.remoteTag, remoteTag: tagOf(f.invite.headers.get('from')) })) continue;
         // RFC 3891 §3: "If the Replaces header field matches a confirmed dialog, … early-only … MUST respond with a 486 Busy Here"
-        if (call.bridge || f.state === 'confirmed') return void tx.reply(486, 'Busy Here', { toTag: true });
+        if (isAnswered(call) || f.state === 'confirmed') return void tx.reply(486, 'Busy Here', { toTag: true });
         if (f.state === 'terminated' || call.ended) break;
         if (!cssReachesLine(this.deps.directory(), picker, call.target.line)) return void tx.reply(403, 'Pickup Not Allowed', { toTag: true });
         return this.pickUp(tx, picker, call, f);
@@ -436,15 +533,16 @@ export class B2buaCalls {
 
   private pickupLine(tx: ServerTransaction, picker: Device, line: string): void {
     for (const call of this.calls.values()) {
-      if (call.target.line !== line || call.bridge || call.ended) continue;
+      if (call.target.line !== line || isAnswered(call) || call.ended) continue;
       const ringing = call.forks.find((f) => f.state === 'early');
-      if (ringing) return this.pickUp(tx, picker, call, ringing);
+      if (ringing || call.localForks.some((l) => !l.done)) return this.pickUp(tx, picker, call, ringing);
     }
     tx.reply(481, 'No Call To Pick Up', { toTag: true });
   }
 
-  private pickUp(tx: ServerTransaction, picker: Device, call: Call, matched: OutboundLeg): void {
-    for (const f of call.forks) this.cancelFork(f, f === matched ? 'replaced' : 'cancelled', 'SIP;cause=200;text="Call completed elsewhere"');
+  private pickUp(tx: ServerTransaction, picker: Device, call: Call, matched: OutboundLeg | undefined): void {
+    for (const f of call.forks) this.cancelFork(f, f === matched ? 'replaced' : 'cancelled', COMPLETED_ELSEWHERE);
+    this.localForks.endAll(call, 'answered-elsewhere');
     const app = this.callerAppearance(picker, tx.request);
     const dir = this.deps.directory();
     const pickerIdentity = this.callerIdentity(dir, picker, app, tx.request);
@@ -543,6 +641,8 @@ export class B2buaCalls {
     if (call.ended && !this.calls.has(call.id)) return;
     call.ended = true;
     for (const f of call.forks) if (f.state !== 'terminated' && f.state !== 'cancelling' && f.state !== 'confirmed') this.cancelFork(f, 'cancelled');
+    this.localForks.endAll(call, 'cancelled');
+    if (call.localAnswer) this.dialogs.delete(incomingKey(call.localAnswer.caller.dialog));
     if (call.forks.some((f) => f.state === 'cancelling' || (f.state !== 'terminated' && f.state !== 'confirmed'))) return;
     this.calls.delete(call.id);
     if (call.bridge) for (const leg of call.bridge) this.dialogs.delete(incomingKey(leg.dialog));
@@ -554,9 +654,13 @@ export class B2buaCalls {
     for (const call of this.calls.values()) {
       if (call.bridge) {
         for (const leg of call.bridge) this.send(createRequestInDialog(leg.dialog, 'BYE'), leg.dialog.flow);
+      } else if (call.localAnswer) {
+        this.send(createRequestInDialog(call.localAnswer.caller.dialog, 'BYE'), call.localAnswer.caller.dialog.flow);
+        endLocalLeg(call.localAnswer.leg, 'hung-up');
       } else if (call.inbound.state !== 'terminated') {
         call.inbound.tx.reply(503, 'Service Unavailable', { toTag: call.inbound.localTag });
         for (const f of call.forks) this.cancelFork(f, 'cancelled');
+        this.localForks.endAll(call, 'cancelled');
       }
     }
     this.calls.clear();
@@ -573,6 +677,11 @@ export class B2buaCalls {
       return undefined;
     }
   }
+}
+
+/** Answered already, by a SIP fork or picker (bridge) or by a local leg. */
+function isAnswered(call: Call): boolean {
+  return call.bridge !== undefined || call.localAnswer !== undefined;
 }
 
 function sameApp(a: AppearanceRef, b: AppearanceRef): boolean {

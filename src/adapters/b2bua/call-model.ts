@@ -7,7 +7,7 @@
  *         play on each.
  * Rule 2: SDP passes through untouched (no media anchoring); `isHoldSdp` only reads it for BLF.
  */
-import type { AppearanceRef, Identity, LineKey } from '../../core/index.js';
+import type { AppearanceRef, CallLegControl, Identity, LineKey } from '../../core/index.js';
 import type { ClientTransaction, Destination, DialogState, ServerTransaction, SipRequest } from '../../sip/index.js';
 import type { Binding } from './registrar-bindings.js';
 import type { LegState } from './call-leg-fsm.js';
@@ -73,22 +73,45 @@ export interface OutboundLeg {
   lastStatus?: number;
 }
 
+/** A fork to an appearance of a local (SCCP) device, rung through `LocalEndpointPort` (whose adapter emits its CallEvents). */
+export interface LocalLeg {
+  readonly appearance: AppearanceRef;
+  control?: CallLegControl;
+  /** over (failed, hung up or ended by us; local-endpoint.ts Rule 3) */
+  done: boolean;
+  lastStatus?: number;
+}
+
+/** A call a local leg answered: our UAS dialog with the caller and the SDP the local side answered with. */
+export interface LocalAnswer {
+  readonly leg: LocalLeg;
+  readonly caller: BridgedLeg;
+  readonly sdp: string;
+}
+
 export interface Call {
   readonly id: string;
   readonly target: { readonly line: LineKey; readonly dn: string };
   readonly calleeIdentity: Identity;
   readonly inbound: InboundLeg;
   readonly forks: OutboundLeg[];
+  /** forks to local (SCCP) appearances of the line */
+  readonly localForks: LocalLeg[];
   /** sent early SDP to the caller already (only the first fork's early media is relayed) */
   earlySdpSent: boolean;
   /** bridged legs once answered: [caller side, callee/picker side] */
   bridge?: [BridgedLeg, BridgedLeg];
+  /** answered by a local leg instead (no SIP peer dialog) */
+  localAnswer?: LocalAnswer;
   /** delayed offer: the 2xx ACK waits for the caller's ACK body */
   pendingAck?: { readonly leg: OutboundLeg; readonly invite: SipRequest };
   /** picker's 200 waits for its ACK before the caller gets 200 (picker sent no offer) */
   pendingPickerAnswer?: BridgedLeg;
   ended: boolean;
 }
+
+/** RFC 3326 Reason on the CANCEL of forks another fork beat (CUCM and RFC 3326 §2 example). */
+export const COMPLETED_ELSEWHERE = 'SIP;cause=200;text="Call completed elsewhere"';
 
 /** RFC 3264 §8.4 hold: a=sendonly / a=inactive (or the RFC 2543 c=0.0.0.0). */
 export function isHoldSdp(body: Buffer): boolean {
@@ -101,4 +124,12 @@ export function isHoldSdp(body: Buffer): boolean {
 export function bodyHeaders(msg: { headers: { get(n: string): string | undefined }; body: Buffer }): Array<[string, string]> {
   if (msg.body.length === 0) return [];
   return [['Content-Type', msg.headers.get('content-type') ?? 'application/sdp']];
+}
+
+/**
+ * The status a caller hears when every fork failed (RFC 3261 §16.7 step 6 in spirit): a 6xx wins,
+ * then 486 (a device was reached and was busy), else 480 when all were cancelled, else the first.
+ */
+export function finalStatusOf(statuses: readonly number[]): number {
+  return statuses.find((s) => s >= 600) ?? statuses.find((s) => s === 486) ?? (statuses.every((s) => s === 487) ? 480 : statuses[0] ?? 480);
 }

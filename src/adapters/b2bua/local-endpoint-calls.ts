@@ -1,20 +1,21 @@
 /**
- * B2BUA calls that involve a local (non-SIP, SCCP) endpoint, reached through `LocalEndpointPort`
- * (core/ports/local-endpoint.ts): a local endpoint calling a SIP or local device, and a SIP device
- * calling a line carried by local endpoints (issue 5). B2buaCalls hands such calls here.
+ * B2BUA calls placed by a local (non-SIP, SCCP) endpoint, reached through `LocalEndpointPort`
+ * (core/ports/local-endpoint.ts), to a SIP or local device (issue 5). Calls from SIP devices stay in
+ * B2buaCalls, which rings local appearances itself (its Rule 5).
  *
  * Rule 1: the called DN is resolved with the caller's calling CSS exactly as for SIP callers
- *         (call-routing.ts); every appearance of the line rings: local ones through the port, SIP
- *         ones with one INVITE per registered contact (local-sip-fork.ts). The caller's own
+ *         (call-routing.ts); every registered device of the line rings: local ones through the port,
+ *         SIP ones with one INVITE per registered contact (local-sip-fork.ts). The caller's own
  *         appearance never rings.
  * Rule 2: the first answer wins; the other forks end with `answered-elsewhere` (CANCEL for SIP).
- * Rule 3: all forks failed → the caller hears the most telling status: 486 if any was busy, else
- *         the last one (480 when nothing could ring at all).
+ * Rule 3: busy devices get no fork (a SIP appearance at its busyTrigger, counted over B2buaCalls'
+ *         calls too; a local device the port calls busy): none registered → 480, every one busy →
+ *         486; all forks failed → `finalStatusOf` their statuses, as B2buaCalls does.
  * Rule 4: in-dialog requests on our SIP dialogs: BYE ends the call, a re-INVITE is answered with the
  *         local side's SDP (no media anchoring), anything else gets 200.
  */
 import {
-  createResponse, dialogIdOfIncoming, generateTag,
+  createResponse, dialogIdOfIncoming,
   type DialogState, type Flow, type ServerTransaction, type SipRequest, type SipStack,
 } from '../../sip/index.js';
 import type {
@@ -23,8 +24,8 @@ import type {
 } from '../../core/index.js';
 import { resolveCallTarget, type CallTarget } from './call-routing.js';
 import { LocalSipFork, type SipForkOwner } from './local-sip-fork.js';
-import { LocalSipCaller } from './local-sip-caller.js';
-import type { RegistrarBindings } from './registrar-bindings.js';
+import { finalStatusOf } from './call-model.js';
+import type { Binding, RegistrarBindings } from './registrar-bindings.js';
 
 export interface LocalCallsDeps {
   readonly directory: () => Directory;
@@ -34,12 +35,17 @@ export interface LocalCallsDeps {
   readonly submit: (event: CallEvent) => void;
   readonly contactFor: (flow: Flow) => string;
   readonly logger: { warn(message: string, fields?: Record<string, unknown>): void };
+  /** Rule 3: a SIP appearance is at its busyTrigger (B2buaCalls counts its calls and ours) */
+  readonly sipBusy?: (app: AppearanceRef) => boolean;
 }
 
 /** One fork of a call, whatever its protocol. */
 interface Fork {
   readonly end: (reason: LegEndReason) => void;
   done: boolean;
+  status?: number;
+  /** the SIP leg, for a SIP fork (busy counting) */
+  readonly sip?: LocalSipFork;
 }
 
 interface LocalCall {
@@ -49,7 +55,6 @@ interface LocalCall {
   alerted: boolean;
   answeredBy?: Fork;
   over: boolean;
-  status: number;
 }
 
 /** What an in-dialog request on one of our SIP dialogs reaches. */
@@ -63,7 +68,7 @@ const NO_CONTROL: CallLegControl = { end: () => undefined };
 export class LocalEndpointCalls {
   private port: LocalEndpointPort | undefined;
   private readonly dialogs = new Map<string, DialogRef>();
-  private readonly active = new Map<string, { call: LocalCall; control: CallLegControl; caller?: LocalSipCaller }>();
+  private readonly active = new Map<string, { call: LocalCall; control: CallLegControl }>();
   /** SIP forks → their fork handle */
   private readonly forkHandles = new WeakMap<LocalSipFork, Fork>();
   private seq = 0;
@@ -72,11 +77,6 @@ export class LocalEndpointCalls {
 
   setPort(port: LocalEndpointPort | undefined): void {
     this.port = port;
-  }
-
-  /** True when a local endpoint must take calls to this line (one of its devices is served). */
-  servesLine(target: Extract<CallTarget, { kind: 'line' }>): boolean {
-    return this.port !== undefined && target.appearances.some((a) => this.port!.serves(a.device));
   }
 
   /** A local endpoint places a call (Rule 1). */
@@ -88,24 +88,17 @@ export class LocalEndpointCalls {
     if (target.kind === 'route') return this.refuse(listener, 503, 'Service Unavailable');
     if (target.kind !== 'line') return this.refuse(listener, 404, 'Not Found');
     const offer: LocalCallOffer = { callId: req.callId, caller: req.caller, callee: this.calleeIdentity(dir, target), sdp: req.sdp };
-    return this.startForks(this.newCall(listener), target, offer, req.appearance, true);
+    return this.startForks(this.newCall(listener), target, offer, req.appearance);
   }
 
-  /** A SIP device called a line served here (B2buaCalls hands the INVITE over after auth). */
-  acceptSip(tx: ServerTransaction, callerApp: AppearanceRef, callerIdentity: Identity, target: Extract<CallTarget, { kind: 'line' }>): void {
-    const dir = this.deps.directory();
-    const callee = this.calleeIdentity(dir, target);
-    const id = `l${++this.seq}`;
-    const caller = new LocalSipCaller(this.deps, tx, id, callerApp, callerIdentity, callee, generateTag(), {
-      add: (d, leg) => this.dialogs.set(dialogKey(d), { onBye: () => leg.byeReceived(), sdp: () => leg.answerSdp }),
-      remove: (d) => this.dialogs.delete(dialogKey(d)),
-    });
-    const offer: LocalCallOffer = { callId: tx.request.headers.get('call-id') ?? id, caller: callerIdentity, callee, sdp: tx.request.body.toString('utf8') };
-    const call = this.newCall(caller, id);
-    const control = this.startForks(call, target, offer, callerApp, false);
-    caller.control = control;
-    const entry = this.active.get(call.id);
-    if (entry) entry.caller = caller;
+  /** Answered SIP legs of our calls on this appearance (B2buaCalls' busy count, Rule 3). */
+  activeOn(app: AppearanceRef): number {
+    let n = 0;
+    for (const { call } of this.active.values()) {
+      const sip = call.answeredBy?.sip;
+      if (sip && sip.state === 'confirmed' && sameApp(sip.appearance, app)) n++;
+    }
+    return n;
   }
 
   /** Rule 4; false when the dialog is not ours. */
@@ -139,10 +132,7 @@ export class LocalEndpointCalls {
 
   /** Shutdown: every call ends. */
   close(): void {
-    for (const { control, caller } of [...this.active.values()]) {
-      caller?.close();
-      control.end('hung-up');
-    }
+    for (const { control } of [...this.active.values()]) control.end('hung-up');
     this.active.clear();
     this.dialogs.clear();
   }
@@ -153,7 +143,7 @@ export class LocalEndpointCalls {
   }
 
   private newCall(listener: CallLegListener, id = `l${++this.seq}`): LocalCall {
-    return { id, listener, forks: [], alerted: false, over: false, status: 480 };
+    return { id, listener, forks: [], alerted: false, over: false };
   }
 
   private calleeIdentity(dir: Directory, target: Extract<CallTarget, { kind: 'line' }>): Identity {
@@ -161,33 +151,36 @@ export class LocalEndpointCalls {
     return { uri: `sip:${target.dn}@${dir.params.domain}`, ...(name ? { display: name } : {}) };
   }
 
-  /** Rules 1-3. `sipForks` false: a SIP caller reaches only the local appearances (B2buaCalls forks SIP). */
-  private startForks(call: LocalCall, target: Extract<CallTarget, { kind: 'line' }>, offer: LocalCallOffer, from: AppearanceRef, sipForks: boolean): CallLegControl {
-    const control: CallLegControl = { end: (reason) => this.endCall(call, reason) };
-    this.active.set(call.id, { call, control });
-    const starts: Array<() => void> = [];
-    let n = 0;
-    for (const app of target.appearances) {
-      if (app.device === from.device && app.index === from.index) continue;
-      if (this.port?.serves(app.device)) starts.push(() => this.ringLocal(call, app, offer));
-      else if (sipForks) {
-        for (const b of this.deps.bindings.contactsOf(app.device, target.dn, this.deps.now())) {
-          const fork = new LocalSipFork(this.deps, this.sipOwner(call), `${call.id}:b${++n}`, app, b, offer.caller, offer.callee, offer.sdp);
-          const handle: Fork = { end: (r) => this.endSipFork(fork, r), done: false };
-          this.forkHandles.set(fork, handle);
-          call.forks.push(handle);
-          starts.push(() => fork.start());
-        }
-      }
-    }
-    if (starts.length === 0) {
-      this.finish(call);
-      call.listener.onFailed(480, 'Temporarily Unavailable');
+  /** Rules 1-3. */
+  private startForks(call: LocalCall, target: Extract<CallTarget, { kind: 'line' }>, offer: LocalCallOffer, from: AppearanceRef): CallLegControl {
+    const port = this.port;
+    const apps = target.appearances.filter((a) => !sameApp(a, from));
+    const locals = port ? apps.filter((a) => port.serves(a.device)) : [];
+    const now = this.deps.now();
+    const sip = apps.filter((a) => !locals.includes(a)).flatMap((app) => this.deps.bindings.contactsOf(app.device, target.dn, now).map((b) => ({ app, b })));
+    const freeSip = sip.filter((c) => !this.deps.sipBusy?.(c.app));
+    const freeLocals = locals.filter((a) => !port!.busy(a.device));
+    if (freeSip.length + freeLocals.length === 0) {
+      const busy = sip.length + locals.length > 0;
+      call.listener.onFailed(busy ? 486 : 480, busy ? 'Busy Here' : 'Temporarily Unavailable');
       return NO_CONTROL;
     }
+    const control: CallLegControl = { end: (reason) => this.endCall(call, reason) };
+    this.active.set(call.id, { call, control });
+    const starts = freeSip.map((c, i) => this.sipFork(call, c.app, c.b, offer, i + 1));
+    for (const app of freeLocals) starts.push(() => this.ringLocal(call, app, offer));
     for (const start of starts) if (!call.over) start();
     this.maybeFail(call);
     return control;
+  }
+
+  /** One SIP fork; returns its start. */
+  private sipFork(call: LocalCall, app: AppearanceRef, b: Binding, offer: LocalCallOffer, n: number): () => void {
+    const fork = new LocalSipFork(this.deps, this.sipOwner(call), `${call.id}:b${n}`, app, b, offer.caller, offer.callee, offer.sdp);
+    const handle: Fork = { end: (r) => this.endSipFork(fork, r), done: false, sip: fork };
+    this.forkHandles.set(fork, handle);
+    call.forks.push(handle);
+    return () => fork.start();
   }
 
   private ringLocal(call: LocalCall, app: AppearanceRef, offer: LocalCallOffer): void {
@@ -205,7 +198,7 @@ export class LocalEndpointCalls {
       return;
     }
     handle.done = true;
-    call.status = 486;
+    handle.status = 486;
   }
 
   private sipOwner(call: LocalCall): SipForkOwner {
@@ -223,7 +216,7 @@ export class LocalEndpointCalls {
   }
 
   private endSipFork(fork: LocalSipFork, reason: LegEndReason): void {
-    fork.end(reason === 'hung-up' ? 'remote-bye' : 'cancelled');
+    fork.end(reason === 'hung-up' ? 'remote-bye' : 'cancelled', reason === 'answered-elsewhere');
     if (fork.dialog && fork.state === 'terminated') this.dialogs.delete(dialogKey(fork.dialog));
   }
 
@@ -244,14 +237,15 @@ export class LocalEndpointCalls {
   /** Rule 3. */
   private failed(call: LocalCall, fork: Fork, status: number): void {
     fork.done = true;
-    if (call.status !== 486) call.status = status;
+    fork.status = status;
     this.maybeFail(call);
   }
 
   private maybeFail(call: LocalCall): void {
     if (call.over || call.answeredBy || call.forks.some((f) => !f.done)) return;
     this.finish(call);
-    call.listener.onFailed(call.status, call.status === 486 ? 'Busy Here' : 'Temporarily Unavailable');
+    const status = finalStatusOf(call.forks.map((f) => f.status ?? 480));
+    call.listener.onFailed(status, status === 486 ? 'Busy Here' : 'Temporarily Unavailable');
   }
 
   private hungUp(call: LocalCall, fork: Fork): void {
@@ -273,6 +267,10 @@ export class LocalEndpointCalls {
     call.over = true;
     this.active.delete(call.id);
   }
+}
+
+function sameApp(a: AppearanceRef, b: AppearanceRef): boolean {
+  return a.device === b.device && a.index === b.index;
 }
 
 /** The key `dialogIdOfIncoming` yields for requests the peer sends in this dialog. */

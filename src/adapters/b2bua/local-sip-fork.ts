@@ -16,6 +16,7 @@ import {
 import type { AppearanceRef, Identity } from '../../core/index.js';
 import { transitionOutbound, dialogStateOf, type LegState, type OutboundInput } from './call-leg-fsm.js';
 import { calleeEvent, calleeVisible, type TerminationEvent } from './call-dialogs.js';
+import { COMPLETED_ELSEWHERE } from './call-model.js';
 import type { Binding } from './registrar-bindings.js';
 import type { LocalCallsDeps } from './local-endpoint-calls.js';
 
@@ -38,6 +39,8 @@ export class LocalSipFork {
   private lastShown?: ReturnType<typeof dialogStateOf>;
   private cancelPending = false;
   private cancelReason?: TerminationEvent;
+  /** RFC 3326 Reason on the CANCEL when another fork answered */
+  private completedElsewhere = false;
   private tx?: ReturnType<LocalCallsDeps['stack']['sendRequest']>;
 
   constructor(
@@ -78,7 +81,7 @@ export class LocalSipFork {
   }
 
   /** Ends the leg from our side: CANCEL before the answer, BYE after it. */
-  end(event: TerminationEvent): void {
+  end(event: TerminationEvent, completedElsewhere = false): void {
     if (this.state === 'terminated' || this.state === 'cancelling') return;
     if (this.state === 'confirmed') {
       this.bye();
@@ -86,6 +89,7 @@ export class LocalSipFork {
       return;
     }
     this.cancelReason = event;
+    this.completedElsewhere = completedElsewhere;
     if (this.state === 'trying') this.cancelPending = true; // Rule 3
     else this.sendCancel();
   }
@@ -145,6 +149,7 @@ export class LocalSipFork {
     this.cancelPending = false;
     if (this.state !== 'proceeding' && this.state !== 'early') return;
     const cancel = createCancel(this.tx?.request ?? this.invite);
+    if (this.completedElsewhere) cancel.headers.append('Reason', COMPLETED_ELSEWHERE);
     try {
       this.deps.stack.sendRequest(cancel, { flow: this.tx?.flow ?? this.binding.flow, delegate: {} });
     } catch (err) {

@@ -55,6 +55,7 @@ export class SccpLines {
   /** The B2BUA seam this adapter serves. */
   readonly port: LocalEndpointPort = {
     serves: (device) => this.registered.has(device),
+    busy: (device) => this.calls.busy(device),
     ring: (appearance, offer, listener) => this.calls.ring(appearance, offer, listener),
   };
 

@@ -48,6 +48,8 @@ export interface LocalCallOffer {
 export interface LocalEndpointPort {
   /** true when the device is registered on this port now */
   serves(device: string): boolean;
+  /** true when the device cannot take another call now (a fork to it would be refused) */
+  busy(device: string): boolean;
   /** Rings one appearance; undefined when it cannot take the call now (busy). */
   ring(appearance: AppearanceRef, offer: LocalCallOffer, listener: CallLegListener): CallLegControl | undefined;
 }
