@@ -6,6 +6,10 @@
  * Rule 1: the stack never throws on peer input; a TU exception is caught and logged, and a
  *         request the TU left unanswered because it threw gets a 500.
  * Rule 2: clock and timers are injected (`clock`, `timers`); nothing global.
+ * Rule 3 (RFC 3263 §4.3): a request to a resolved name carries the rest of the resolved list;
+ *         its transaction fails over along it (`rebranch` re-keys it). A destination given as an
+ *         IP literal, or a flow, has no list and so no failover.
+ * Rule 4 (RFC 3263 §4): a CANCEL goes where the INVITE it cancels (same branch) went.
  */
 import {
   createResponse, generateBranch, getTopVia, parseUri, parseNameAddr, unbracketHost, formatVia,
@@ -16,9 +20,9 @@ import {
   type Destination, type Flow, type ListenSpec, type SipLogger, type SipTarget, type TransportLayerOptions, type TransportProtocol,
 } from '../transport/index.js';
 import { RealClock, type Clock } from './clock.js';
-import { ClientTransaction, type ClientTransactionDelegate } from './client-transaction.js';
+import { ClientTransaction, type ClientTransactionDelegate, type ClientTransactionHost } from './client-transaction.js';
 import { ServerTransaction } from './server-transaction.js';
-import { DEFAULT_TIMERS, type TimerConfig, type TransactionHost } from './transaction-host.js';
+import { DEFAULT_TIMERS, type TimerConfig } from './transaction-host.js';
 import { serverKey, clientKeyOfResponse } from './transaction-keys.js';
 
 export interface SipStackDelegate {
@@ -50,7 +54,7 @@ export interface SendRequestOptions {
   delegate?: ClientTransactionDelegate;
 }
 
-export class SipStack implements TransactionHost {
+export class SipStack implements ClientTransactionHost {
   readonly transport: SipTransportLayer;
   readonly clock: Clock;
   readonly timers: TimerConfig;
@@ -87,7 +91,7 @@ export class SipStack implements TransactionHost {
    * has none, or a branch when its Via lacks one; adds Max-Forwards: 70 when missing.
    */
   sendRequest(request: SipRequest, opts: SendRequestOptions = {}): ClientTransaction {
-    const target = opts.flow ?? opts.destination ?? resolveTarget(request);
+    const target = this.cancelledInviteTarget(request) ?? opts.flow ?? opts.destination ?? resolveTarget(request);
     this.prepareVia(request, target.transport, 'remote' in target ? target.remote.host : target.host);
     if (!request.headers.has('max-forwards')) request.headers.append('Max-Forwards', '70');
     const via = getTopVia(request)!;
@@ -110,15 +114,36 @@ export class SipStack implements TransactionHost {
     this.resolver.resolve(target).then(
       (found) => {
         if (tx.state === 'terminated') return;
-        const first = found[0]!;
-        if (first.transport !== dest.transport) {
-          tx.request.headers.removeFirst('via');
-          this.prepareVia(tx.request, first.transport, first.host, branch);
-        }
-        tx.start(first);
+        const [first, ...rest] = found;
+        if (first!.transport !== dest.transport) this.restampVia(tx.request, first!, branch);
+        tx.start(first, rest);
       },
       (err: unknown) => tx.failBeforeStart(`cannot resolve ${dest.host}: ${String(err)}`),
     );
+  }
+
+  /** RFC 3263 §4: "the ACK … and CANCEL … MUST be sent to the same" server as the INVITE they belong to. */
+  private cancelledInviteTarget(request: SipRequest): Flow | Destination | undefined {
+    if (request.method !== 'CANCEL') return undefined;
+    const branch = getTopVia(request)?.branch;
+    return branch === undefined ? undefined : this.clients.get(`${branch}|INVITE`)?.destination;
+  }
+
+  /** ClientTransactionHost: a new branch for the next target (RFC 3263 §4.3), re-keyed in the table. */
+  rebranch(tx: ClientTransaction, next: Destination, abandoned?: ClientTransaction): string {
+    const branch = generateBranch();
+    this.restampVia(tx.request, next, branch);
+    const key = `${branch}|${tx.request.method}`;
+    if (this.clients.get(tx.key) === tx) this.clients.delete(tx.key);
+    if (abandoned) this.clients.set(abandoned.key, abandoned);
+    this.clients.set(key, tx);
+    return key;
+  }
+
+  /** Replace the top Via with ours for `dest` (transport and address family decide the sent-by). */
+  private restampVia(req: SipRequest, dest: Destination, branch: string): void {
+    req.headers.removeFirst('via');
+    this.prepareVia(req, dest.transport, dest.host, branch);
   }
 
   /** Transports we listen on, in RFC 3263 preference order. */

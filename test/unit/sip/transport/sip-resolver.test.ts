@@ -5,34 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SipResolver, orderSrv, type DnsPort, type NaptrRecord, type SrvRecord, type SipTarget, type Destination } from '../../../../src/sip/index.js';
-
-interface Zone {
-  naptr?: Record<string, NaptrRecord[]>;
-  srv?: Record<string, SrvRecord[]>;
-  a?: Record<string, string[]>;
-  aaaa?: Record<string, string[]>;
-}
-
-/** A fake DNS over a zone; records every query so a test can assert what was (not) asked. */
-function fakeDns(zone: Zone): DnsPort & { queries: string[] } {
-  const queries: string[] = [];
-  const answer = <T>(kind: string, table: Record<string, T[]> | undefined, name: string): Promise<T[]> => {
-    queries.push(`${kind} ${name}`);
-    const found = table?.[name];
-    return found ? Promise.resolve(found) : Promise.reject(Object.assign(new Error(`queryX ENODATA ${name}`), { code: 'ENODATA' }));
-  };
-  return {
-    queries,
-    resolveNaptr: (n) => answer('NAPTR', zone.naptr, n),
-    resolveSrv: (n) => answer('SRV', zone.srv, n),
-    resolve4: (n) => answer('A', zone.a, n),
-    resolve6: (n) => answer('AAAA', zone.aaaa, n),
-  };
-}
+import { SipResolver, orderSrv, type NaptrRecord, type SipTarget, type Destination } from '../../../../src/sip/index.js';
+import { fakeDns, srv, type Zone } from './fake-dns.js';
 
 const naptr = (service: string, replacement: string, order: number, preference = 10): NaptrRecord => ({ flags: 's', service, regexp: '', replacement, order, preference });
-const srv = (name: string, port: number, priority: number, weight: number): SrvRecord => ({ name, port, priority, weight });
 const short = (d: Destination[]) => d.map((x) => `${x.transport}:${x.host}:${x.port}`);
 
 const ZONE: Zone = {
