@@ -120,6 +120,11 @@ export function isHoldSdp(body: Buffer): boolean {
   return /^a=(sendonly|inactive)\s*$/m.test(text) || /^c=IN IP4 0\.0\.0\.0\s*$/m.test(text);
 }
 
+/** Content-Type for an SDP body given as text ('' = no body). */
+export function sdpHeaders(sdp: string): Array<[string, string]> {
+  return sdp ? [['Content-Type', 'application/sdp']] : [];
+}
+
 /** Headers to copy when relaying a body. */
 export function bodyHeaders(msg: { headers: { get(n: string): string | undefined }; body: Buffer }): Array<[string, string]> {
   if (msg.body.length === 0) return [];
@@ -132,4 +137,22 @@ export function bodyHeaders(msg: { headers: { get(n: string): string | undefined
  */
 export function finalStatusOf(statuses: readonly number[]): number {
   return statuses.find((s) => s >= 600) ?? statuses.find((s) => s === 486) ?? (statuses.every((s) => s === 487) ? 480 : statuses[0] ?? 480);
+}
+
+export function sameApp(a: AppearanceRef, b: AppearanceRef): boolean {
+  return a.device === b.device && a.index === b.index;
+}
+
+export function callIdOf(req: SipRequest): string {
+  return req.headers.get('call-id') ?? '';
+}
+
+/** The key `dialogIdOfIncoming` yields for requests the peer sends in this dialog. */
+export function incomingKey(d: DialogState): string {
+  return `${d.callId};${d.localTag};${d.remoteTag}`;
+}
+
+/** Answered already, by a SIP fork or picker (bridge) or by a local leg. */
+export function isAnswered(call: Call): boolean {
+  return call.bridge !== undefined || call.localAnswer !== undefined;
 }

@@ -9,8 +9,8 @@
  *         whose host is a foreign domain (not ours, not an IP literal) with SIP route patterns.
  * Rule 3: a <None> calling CSS searches the <None> partition only (CUCM).
  */
-import { searchCssForDn, searchCssForDomain, type AppearanceRef, type Device, type Directory, type LineKey } from '../../core/index.js';
-import { parseUri } from '../../sip/index.js';
+import { searchCssForDn, searchCssForDomain, type AppearanceRef, type Device, type Directory, type Identity, type LineKey } from '../../core/index.js';
+import { getFrom, parseUri, type SipRequest } from '../../sip/index.js';
 
 export const CISCO_BLF_PICKUP_PREFIX = 'x-cisco-serviceuri-blfpickup-';
 
@@ -54,4 +54,19 @@ export function cssReachesLine(dir: Directory, caller: Device, line: LineKey): b
   if (dn === undefined) return false;
   const r = searchCssForDn(dir, caller.callingCss ?? '', dn, []);
   return r.kind === 'line' && r.line === line;
+}
+
+/** The appearance a SIP device calls (or picks up) from: the line of its From user, else its first. */
+export function callerAppearance(caller: Device, req: SipRequest): AppearanceRef {
+  const fromUser = parseUri(getFrom(req)?.uri ?? '')?.user;
+  const la = caller.lines.find((l) => l.dn === fromUser) ?? caller.lines[0];
+  return { device: caller.name, index: la?.index ?? 1 };
+}
+
+/** How the called side sees that appearance: its DN at our domain and its display name. */
+export function callerIdentity(dir: Directory, caller: Device, app: AppearanceRef, req: SipRequest): Identity {
+  const la = caller.lines.find((l) => l.index === app.index);
+  const dn = la?.dn ?? parseUri(getFrom(req)?.uri ?? '')?.user ?? caller.name;
+  const display = la?.display ?? getFrom(req)?.display ?? dir.lines.get(`${dn}/${la?.partition ?? ''}`)?.alertingName;
+  return { uri: `sip:${dn}@${dir.params.domain}`, ...(display ? { display } : {}) };
 }

@@ -13,5 +13,6 @@ export * from './call-dialogs.js';
 export * from './device-auth.js';
 export * from './registrar.js';
 export * from './call-model.js';
+export * from './call-context.js';
 export * from './b2bua-calls.js';
 export * from './local-endpoint-calls.js';

@@ -16,7 +16,7 @@
  */
 import {
   createResponse, dialogIdOfIncoming,
-  type DialogState, type Flow, type ServerTransaction, type SipRequest, type SipStack,
+  type Flow, type ServerTransaction, type SipRequest, type SipStack,
 } from '../../sip/index.js';
 import type {
   AppearanceRef, CallEvent, CallLegControl, CallLegListener, Directory, Identity, LegEndReason, LocalCallOffer,
@@ -24,7 +24,8 @@ import type {
 } from '../../core/index.js';
 import { resolveCallTarget, type CallTarget } from './call-routing.js';
 import { LocalSipFork, type SipForkOwner } from './local-sip-fork.js';
-import { finalStatusOf } from './call-model.js';
+import { finalStatusOf, incomingKey, sameApp, sdpHeaders } from './call-model.js';
+import { planLineForks } from './fork-plan.js';
 import type { Binding, RegistrarBindings } from './registrar-bindings.js';
 
 export interface LocalCallsDeps {
@@ -114,7 +115,7 @@ export class LocalEndpointCalls {
     }
     const sdp = tx.request.method === 'INVITE' ? ref.sdp() : '';
     tx.respond(createResponse(tx.request, 200, 'OK', {
-      headers: [['Contact', `<${this.deps.contactFor(tx.flow)}>`], ...(sdp ? [['Content-Type', 'application/sdp'] as [string, string]] : [])],
+      headers: [['Contact', `<${this.deps.contactFor(tx.flow)}>`], ...sdpHeaders(sdp)],
       body: sdp,
     }));
     return true;
@@ -153,22 +154,17 @@ export class LocalEndpointCalls {
 
   /** Rules 1-3. */
   private startForks(call: LocalCall, target: Extract<CallTarget, { kind: 'line' }>, offer: LocalCallOffer, from: AppearanceRef): CallLegControl {
-    const port = this.port;
-    const apps = target.appearances.filter((a) => !sameApp(a, from));
-    const locals = port ? apps.filter((a) => port.serves(a.device)) : [];
     const now = this.deps.now();
-    const sip = apps.filter((a) => !locals.includes(a)).flatMap((app) => this.deps.bindings.contactsOf(app.device, target.dn, now).map((b) => ({ app, b })));
-    const freeSip = sip.filter((c) => !this.deps.sipBusy?.(c.app));
-    const freeLocals = locals.filter((a) => !port!.busy(a.device));
-    if (freeSip.length + freeLocals.length === 0) {
-      const busy = sip.length + locals.length > 0;
-      call.listener.onFailed(busy ? 486 : 480, busy ? 'Busy Here' : 'Temporarily Unavailable');
-      return NO_CONTROL;
-    }
+    const plan = planLineForks({
+      appearances: target.appearances, caller: from, port: this.port,
+      contactsOf: (app) => this.deps.bindings.contactsOf(app.device, target.dn, now),
+      sipBusy: (app) => this.deps.sipBusy?.(app) ?? false,
+    });
+    if (plan.kind === 'fail') return this.refuse(call.listener, plan.status, plan.reason);
     const control: CallLegControl = { end: (reason) => this.endCall(call, reason) };
     this.active.set(call.id, { call, control });
-    const starts = freeSip.map((c, i) => this.sipFork(call, c.app, c.b, offer, i + 1));
-    for (const app of freeLocals) starts.push(() => this.ringLocal(call, app, offer));
+    const starts = plan.sip.map((c, i) => this.sipFork(call, c.app, c.b, offer, i + 1));
+    for (const app of plan.locals) starts.push(() => this.ringLocal(call, app, offer));
     for (const start of starts) if (!call.over) start();
     this.maybeFail(call);
     return control;
@@ -208,7 +204,7 @@ export class LocalEndpointCalls {
       answered: (fork, sdp) => this.answered(call, h(fork), sdp),
       failed: (fork, status) => this.failed(call, h(fork), status),
       hungUp: (fork) => this.hungUp(call, h(fork)),
-      dialogCreated: (fork, dialog) => this.dialogs.set(dialogKey(dialog), {
+      dialogCreated: (fork, dialog) => this.dialogs.set(incomingKey(dialog), {
         onBye: () => fork.byeReceived(),
         sdp: () => '',
       }),
@@ -217,7 +213,7 @@ export class LocalEndpointCalls {
 
   private endSipFork(fork: LocalSipFork, reason: LegEndReason): void {
     fork.end(reason === 'hung-up' ? 'remote-bye' : 'cancelled', reason === 'answered-elsewhere');
-    if (fork.dialog && fork.state === 'terminated') this.dialogs.delete(dialogKey(fork.dialog));
+    if (fork.dialog && fork.state === 'terminated') this.dialogs.delete(incomingKey(fork.dialog));
   }
 
   private alerting(call: LocalCall): void {
@@ -269,11 +265,3 @@ export class LocalEndpointCalls {
   }
 }
 
-function sameApp(a: AppearanceRef, b: AppearanceRef): boolean {
-  return a.device === b.device && a.index === b.index;
-}
-
-/** The key `dialogIdOfIncoming` yields for requests the peer sends in this dialog. */
-function dialogKey(d: DialogState): string {
-  return `${d.callId};${d.localTag};${d.remoteTag}`;
-}
