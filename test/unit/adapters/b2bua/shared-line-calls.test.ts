@@ -95,14 +95,34 @@ async function rig() {
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Both devices of 1007 ring once the fork is out. */
+async function bothRing(sipCallee: SipPhone, sccpCallee: SccpPhone): Promise<void> {
+  await sipCallee.waitFor('the SIP fork', () => sipCallee.incoming.length === 1);
+  await sccpCallee.waitFor((v) => v.callStates.get(1)?.callState === CallStateValue.ringIn);
+}
+
+/** SIP 1001 calls 1007 (shared by the SIP phone and the SCCP 7975); resolves once both ring. */
+async function sipCallsShared(r: Awaited<ReturnType<typeof rig>>) {
+  const [caller, sipCallee, sccpCallee] = [await r.sip('1001'), await r.sip('1007'), await r.sccp(SCCP_1007, 437)];
+  const call = caller.call('1007');
+  await bothRing(sipCallee, sccpCallee);
+  return { caller, sipCallee, sccpCallee, call };
+}
+
+/** The SCCP 7960 (1008) dials 1007; resolves once both devices of 1007 ring. */
+async function sccpCallsShared(r: Awaited<ReturnType<typeof rig>>) {
+  const [sipCallee, sccpCallee, caller] = [await r.sip('1007'), await r.sccp(SCCP_1007, 437), await r.sccp(SCCP_1008, 7)];
+  caller.offHook();
+  caller.dial('1007');
+  await bothRing(sipCallee, sccpCallee);
+  return { caller, sipCallee, sccpCallee };
+}
+
 describe('b2bua: a SIP caller and a line shared by SIP and SCCP devices', () => {
   it('rings the SIP and the SCCP device; the SIP device answers, the SCCP phone stops ringing', async () => {
     const r = await rig();
     try {
-      const [caller, sipCallee, sccpCallee] = [await r.sip('1001'), await r.sip('1007'), await r.sccp(SCCP_1007, 437)];
-      const call = caller.call('1007');
-      await sipCallee.waitFor('the SIP fork', () => sipCallee.incoming.length === 1);
-      await sccpCallee.waitFor((v) => v.callStates.get(1)?.callState === CallStateValue.ringIn);
+      const { caller, sipCallee, sccpCallee, call } = await sipCallsShared(r);
       await caller.waitFor('180', () => call.responses.includes(180));
       sipCallee.answer(sipCallee.incoming[0]!);
       await caller.waitFor('200', () => call.final?.status === 200);
@@ -120,10 +140,7 @@ describe('b2bua: a SIP caller and a line shared by SIP and SCCP devices', () => 
   it('the SCCP phone answers: the SIP fork is CANCELled as completed elsewhere, the caller talks to the phone', async () => {
     const r = await rig();
     try {
-      const [caller, sipCallee, sccpCallee] = [await r.sip('1001'), await r.sip('1007'), await r.sccp(SCCP_1007, 437)];
-      const call = caller.call('1007');
-      await sipCallee.waitFor('the SIP fork', () => sipCallee.incoming.length === 1);
-      await sccpCallee.waitFor((v) => v.callStates.get(1)?.callState === CallStateValue.ringIn);
+      const { caller, sipCallee, sccpCallee, call } = await sipCallsShared(r);
       sccpCallee.answer();
       await caller.waitFor('200', () => call.final?.status === 200);
       assert.match(call.final!.body.toString('utf8'), /^m=audio 20000 /m, 'the SCCP phone SDP');
@@ -164,10 +181,7 @@ describe('b2bua: a SIP caller and a line shared by SIP and SCCP devices', () => 
   it('the caller CANCELs: every fork ends, SIP and SCCP', async () => {
     const r = await rig();
     try {
-      const [caller, sipCallee, sccpCallee] = [await r.sip('1001'), await r.sip('1007'), await r.sccp(SCCP_1007, 437)];
-      const call = caller.call('1007');
-      await sipCallee.waitFor('the SIP fork', () => sipCallee.incoming.length === 1);
-      await sccpCallee.waitFor((v) => v.callStates.get(1)?.callState === CallStateValue.ringIn);
+      const { caller, sipCallee, sccpCallee, call } = await sipCallsShared(r);
       caller.cancel(call);
       await caller.waitFor('487', () => call.final?.status === 487);
       await sipCallee.waitFor('CANCEL', () => sipCallee.incoming[0]!.state === 'cancelled');
@@ -185,11 +199,7 @@ describe('b2bua: an SCCP caller and a line shared by SIP and SCCP devices', () =
   it('rings both; the SIP device answers, the other SCCP phone stops ringing; on hook → BYE', async () => {
     const r = await rig();
     try {
-      const [sipCallee, sccpCallee, caller] = [await r.sip('1007'), await r.sccp(SCCP_1007, 437), await r.sccp(SCCP_1008, 7)];
-      caller.offHook();
-      caller.dial('1007');
-      await sipCallee.waitFor('the SIP fork', () => sipCallee.incoming.length === 1);
-      await sccpCallee.waitFor((v) => v.callStates.get(1)?.callState === CallStateValue.ringIn);
+      const { caller, sipCallee, sccpCallee } = await sccpCallsShared(r);
       sipCallee.answer(sipCallee.incoming[0]!);
       await caller.waitFor((v) => v.callStates.get(1)?.callState === CallStateValue.connected);
       await sccpCallee.waitFor((v) => v.callStates.get(1)?.callState === CallStateValue.onHook);
@@ -205,11 +215,7 @@ describe('b2bua: an SCCP caller and a line shared by SIP and SCCP devices', () =
   it('the other SCCP phone answers: the SIP fork is CANCELled as completed elsewhere', async () => {
     const r = await rig();
     try {
-      const [sipCallee, sccpCallee, caller] = [await r.sip('1007'), await r.sccp(SCCP_1007, 437), await r.sccp(SCCP_1008, 7)];
-      caller.offHook();
-      caller.dial('1007');
-      await sipCallee.waitFor('the SIP fork', () => sipCallee.incoming.length === 1);
-      await sccpCallee.waitFor((v) => v.callStates.get(1)?.callState === CallStateValue.ringIn);
+      const { caller, sipCallee, sccpCallee } = await sccpCallsShared(r);
       sccpCallee.answer();
       await sipCallee.waitFor('CANCEL', () => sipCallee.incoming[0]!.state === 'cancelled');
       assert.match(sipCallee.incoming[0]!.endedBy?.headers.get('reason') ?? '', /cause=200/);
