@@ -74,9 +74,13 @@ export async function wirePresence(ctx: GatewayContext, opts: WirePresenceOption
   persistence = new SubscriptionPersistence({
     store: ctx.runtimeStore,
     dialogOf: (id) => notifier.subscriptions.get(id),
+    // only the dirty ones: exporting every subscription each second was O(all) per flush
     coreRecordsOf: (ids) => {
       const out = new Map<string, unknown>();
-      for (const r of engine.exportSubscriptions()) if (ids.has(r.id)) out.set(r.id, r);
+      for (const id of ids) {
+        const r = engine.exportSubscription(id);
+        if (r !== undefined) out.set(id, r);
+      }
       return out;
     },
     intervalMs: opts.persistIntervalMs ?? 1000,

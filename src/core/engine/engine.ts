@@ -21,6 +21,8 @@ export interface Engine {
   handle(input: EngineInput, now: number): Effect[];
   nextDeadline(): number | undefined;
   exportSubscriptions(): SubscriptionRecord[];
+  /** The record of one live subscription (persistence of what changed, without exporting them all). */
+  exportSubscription(id: string): SubscriptionRecord | undefined;
   /** Re-creates persisted subscriptions; expired ones are dropped. Returns RouteSubscribe/WakeAt effects. */
   restoreSubscriptions(records: readonly SubscriptionRecord[], now: number): Effect[];
   /** The directory snapshot in use. */
@@ -104,6 +106,10 @@ export function createEngine(directory: Directory): Engine {
     },
     nextDeadline: () => st.subs.nextDeadline(),
     exportSubscriptions: () => [...st.subs.all()].map((s) => st.subs.toRecord(s)),
+    exportSubscription(id) {
+      const sub = st.subs.get(id);
+      return sub === undefined ? undefined : st.subs.toRecord(sub);
+    },
     restoreSubscriptions(records, now) {
       const out: Effect[] = [];
       for (const r of records) restoreOne(st, r, now, out);
