@@ -5,7 +5,8 @@
  */
 import { SipHeaders } from './sip-headers.js';
 import { defaultReason, type SipRequest, type SipResponse } from './sip-message.js';
-import { tagOf, withTag } from './name-addr.js';
+import { withTag } from './name-addr.js';
+import { peekTo, tagOfView } from './peek-headers.js';
 import { generateTag } from './random-id.js';
 
 export interface CreateResponseOptions {
@@ -16,10 +17,13 @@ export interface CreateResponseOptions {
 }
 
 const COPIED = ['via', 'from', 'to', 'call-id', 'cseq'];
+/** shared: bodies are treated as immutable (sip-message.ts) */
+const EMPTY_BODY = Buffer.alloc(0);
 
 export function createResponse(request: SipRequest, status: number, reason?: string, opts: CreateResponseOptions = {}): SipResponse {
   const h = new SipHeaders();
   const src = request.headers;
+  h.shareMemo(src); // Via, CSeq, From are copied verbatim: their parses carry over
   for (let i = 0; i < src.keys.length; i++) {
     const k = src.keys[i];
     if (COPIED.includes(k)) h.append(src.names[i], src.values[i]);
@@ -31,11 +35,14 @@ export function createResponse(request: SipRequest, status: number, reason?: str
   }
   if (opts.toTag !== undefined && status !== 100) {
     const to = h.get('to');
-    if (to !== undefined && tagOf(to) === undefined) {
-      h.set('To', withTag(to, opts.toTag === true ? generateTag() : opts.toTag));
+    const view = peekTo(request);
+    if (to !== undefined && tagOfView(view) === undefined) {
+      const tag = opts.toTag === true ? generateTag() : opts.toTag;
+      // with no tag parameter at all, `;tag=` goes at the end: header params follow the URI (§20.10)
+      h.set('To', view !== null && !view.params.has('tag') ? `${to};tag=${tag}` : withTag(to, tag));
     }
   }
   for (const [n, v] of opts.headers ?? []) h.append(n, v);
-  const body = opts.body === undefined ? Buffer.alloc(0) : typeof opts.body === 'string' ? Buffer.from(opts.body) : opts.body;
+  const body = opts.body === undefined ? EMPTY_BODY : typeof opts.body === 'string' ? Buffer.from(opts.body) : opts.body;
   return { kind: 'response', status, reason: reason ?? defaultReason(status), headers: h, body };
 }

@@ -24,14 +24,17 @@ export interface Via {
   rport?: number | true;
 }
 
+const SENT_PROTOCOL_RE = /^\s*([A-Za-z0-9.\-!%*_+`'~]+)\s*\/\s*([0-9.]+)\s*\/\s*([A-Za-z0-9.\-!%*_+`'~]+)\s+([^;]+?)\s*(;.*)?$/s;
+const TRANSPORT_RE = /^[A-Za-z0-9.\-!%*_+`'~]+$/;
+
 /** Parse one Via value: `SIP/2.0/UDP host:port;branch=…;rport`. */
 export function parseVia(text: string): Via | null {
-  const m = /^\s*([A-Za-z0-9.\-!%*_+`'~]+)\s*\/\s*([0-9.]+)\s*\/\s*([A-Za-z0-9.\-!%*_+`'~]+)\s+([^;]+?)\s*(;.*)?$/s.exec(text);
-  if (m === null) return null;
-  const hp = parseHostPort(m[4]);
-  const params = m[5] !== undefined ? parseParams(m[5]) : new Map<string, string | null>();
+  const parts = splitVia(text);
+  if (parts === null) return null;
+  const hp = parseHostPort(parts.sentBy);
+  const params = parts.params !== undefined ? parseParams(parts.params) : new Map<string, string | null>();
   if (hp === null || params === null) return null;
-  const via: Via = { protocol: `${m[1].toUpperCase()}/${m[2]}`, transport: m[3].toUpperCase(), host: hp.host, params };
+  const via: Via = { protocol: parts.protocol, transport: parts.transport, host: hp.host, params };
   if (hp.port !== undefined) via.port = hp.port;
   const branch = params.get('branch');
   if (branch) via.branch = branch;
@@ -44,6 +47,29 @@ export function parseVia(text: string): Via | null {
     else return null;
   }
   return via;
+}
+
+/**
+ * sent-protocol, sent-by and the raw `;params` of a Via value. The usual `SIP/2.0/UDP host…` is read
+ * by offsets; anything else (LWS around the slashes, other case) goes through the full grammar.
+ */
+function splitVia(text: string): { protocol: string; transport: string; sentBy: string; params?: string } | null {
+  if (text.startsWith('SIP/2.0/')) {
+    const sp = text.indexOf(' ', 8);
+    const transport = sp < 0 ? '' : text.slice(8, sp);
+    if (transport.length > 0 && TRANSPORT_RE.test(transport)) {
+      const semi = text.indexOf(';', sp);
+      const sentBy = (semi < 0 ? text.slice(sp + 1) : text.slice(sp + 1, semi)).trim();
+      if (sentBy.length > 0) {
+        const upper = transport.toUpperCase();
+        return semi < 0 ? { protocol: 'SIP/2.0', transport: upper, sentBy } : { protocol: 'SIP/2.0', transport: upper, sentBy, params: text.slice(semi) };
+      }
+    }
+  }
+  const m = SENT_PROTOCOL_RE.exec(text);
+  if (m === null) return null;
+  const out = { protocol: `${m[1].toUpperCase()}/${m[2]}`, transport: m[3].toUpperCase(), sentBy: m[4] };
+  return m[5] !== undefined ? { ...out, params: m[5] } : out;
 }
 
 export function formatVia(via: Via): string {

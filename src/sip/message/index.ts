@@ -5,6 +5,7 @@ export * from './params.js';
 export * from './sip-uri.js';
 export * from './name-addr.js';
 export * from './header-parsers.js';
+export * from './peek-headers.js';
 export * from './auth-header.js';
 export * from './parse-message.js';
 export * from './serialize-message.js';

@@ -10,21 +10,22 @@ export type Params = Map<string, string | null>;
 /** Parse `;a=b;c;d="x y"` (leading `;` optional) into an ordered map. Returns null when malformed. */
 export function parseParams(text: string, sep = ';'): Params | null {
   const out: Params = new Map();
+  const sepCode = sep.charCodeAt(0);
   let i = 0;
   const n = text.length;
   while (i < n) {
-    while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === sep)) i++;
+    for (let c = text.charCodeAt(i); i < n && (c === 32 || c === 9 || c === sepCode); c = text.charCodeAt(++i));
     if (i >= n) break;
     let j = i;
-    while (j < n && text[j] !== '=' && text[j] !== sep) j++;
-    const name = text.slice(i, j).trim().toLowerCase();
+    for (let c = text.charCodeAt(j); j < n && c !== 61 && c !== sepCode; c = text.charCodeAt(++j));
+    const name = trimmedLower(text, i, j);
     if (name.length === 0 || !isToken(name)) return null;
-    if (j >= n || text[j] === sep) {
+    if (j >= n || text.charCodeAt(j) === sepCode) {
       out.set(name, null);
       i = j;
       continue;
     }
-    const v = readValue(text, j + 1, sep);
+    const v = readValue(text, j + 1, sepCode);
     if (v === null) return null;
     out.set(name, v.value);
     i = v.end;
@@ -32,26 +33,38 @@ export function parseParams(text: string, sep = ';'): Params | null {
   return out;
 }
 
-function readValue(text: string, from: number, sep: string): { value: string; end: number } | null {
+function trimmedLower(text: string, from: number, to: number): string {
+  while (to > from && (text.charCodeAt(to - 1) === 32 || text.charCodeAt(to - 1) === 9)) to--;
+  return text.slice(from, to).toLowerCase();
+}
+
+function readValue(text: string, from: number, sepCode: number): { value: string; end: number } | null {
   let i = from;
-  while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;
-  if (text[i] === '"') {
+  const n = text.length;
+  while (i < n && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+  if (text.charCodeAt(i) === 34) {
     const q = readQuoted(text, i);
     if (q === null) return null;
     let end = q.end;
-    while (end < text.length && text[end] !== sep) {
-      if (text[end] !== ' ' && text[end] !== '\t') return null;
+    while (end < n && text.charCodeAt(end) !== sepCode) {
+      if (text.charCodeAt(end) !== 32 && text.charCodeAt(end) !== 9) return null;
       end++;
     }
     return { value: q.value, end };
   }
-  let j = i;
-  while (j < text.length && text[j] !== sep) j++;
-  return { value: text.slice(i, j).trim(), end: j };
+  let j = text.indexOf(String.fromCharCode(sepCode), i);
+  if (j < 0) j = n;
+  let e = j;
+  while (e > i && (text.charCodeAt(e - 1) === 32 || text.charCodeAt(e - 1) === 9)) e--;
+  return { value: text.slice(i, e), end: j };
 }
 
 /** Read a quoted-string starting at `text[start] === '"'`; returns the unescaped value and index after it. */
 export function readQuoted(text: string, start: number): { value: string; end: number } | null {
+  const close = text.indexOf('"', start + 1);
+  if (close < 0) return null;
+  const slash = text.indexOf('\\', start + 1);
+  if (slash < 0 || slash > close) return { value: text.slice(start + 1, close), end: close + 1 };
   let out = '';
   for (let i = start + 1; i < text.length; i++) {
     const c = text[i];

@@ -11,8 +11,7 @@
  */
 import { SipHeaders } from './sip-headers.js';
 import type { SipMessage, SipRequest, SipResponse } from './sip-message.js';
-import { parseCSeq, parseVia } from './header-parsers.js';
-import { parseNameAddr } from './name-addr.js';
+import { peekCSeq, peekFrom, peekTo, peekTopVia } from './peek-headers.js';
 
 export interface SipParseError {
   readonly kind: 'parse-error';
@@ -46,7 +45,7 @@ export function parseMessage(data: Buffer | string, opts: ParseOptions = {}): Si
   const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   let start = 0;
   while (start + 1 < buf.length && buf[start] === 13 && buf[start + 1] === 10) start += 2;
-  let headEnd = buf.indexOf('\r\n\r\n', start, 'latin1');
+  let headEnd = buf.indexOf(CRLF_CRLF, start);
   let bodyStart: number;
   if (headEnd < 0) {
     if (opts.stream || !(buf.length >= 2 && buf[buf.length - 2] === 13 && buf[buf.length - 1] === 10)) {
@@ -93,49 +92,92 @@ function parseStartLine(line: string, headers: SipHeaders): SipMessage | SipPars
   return req;
 }
 
-/** Split the header block into fields; returns an error reason or null. */
+/** RFC 3261 §25.1 token characters, as a table for the header-name scan. */
+const TOKEN_CHARS = (() => {
+  const t = new Uint8Array(128);
+  for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-!%*_+`'~") t[c.charCodeAt(0)] = 1;
+  return t;
+})();
+
+const isWsp = (c: number): boolean => c === 32 || c === 9;
+
+/**
+ * Split the header block into fields; returns an error reason or null. Works on offsets into `head`
+ * and slices each name and value once; only a folded field (§7.3.1) is assembled into a new string.
+ */
 function readHeaders(head: string, from: number, headers: SipHeaders, max: number): string | null {
   let pos = from;
   let err: string | null = null;
-  while (pos < head.length) {
+  const n = head.length;
+  while (pos < n) {
     let end = head.indexOf('\r\n', pos);
-    if (end < 0) end = head.length;
-    let line = head.slice(pos, end);
-    pos = end + 2;
-    // RFC 3261 §7.3.1: a header field can be extended over multiple lines by preceding each extra line with SP or HTAB
-    while (pos < head.length && (head.charCodeAt(pos) === 32 || head.charCodeAt(pos) === 9)) {
-      let e2 = head.indexOf('\r\n', pos);
-      if (e2 < 0) e2 = head.length;
-      line = line.trimEnd() + ' ' + head.slice(pos, e2).trim();
-      pos = e2 + 2;
+    if (end < 0) end = n;
+    const next = end + 2;
+    if (next < n && isWsp(head.charCodeAt(next))) {
+      const r = readFoldedField(head, pos, end);
+      pos = r.next;
+      err = addField(r.line, 0, r.line.length, headers, max) ?? err;
+    } else {
+      err = addField(head, pos, end, headers, max) ?? err;
+      pos = next;
     }
-    const colon = line.indexOf(':');
-    if (colon <= 0) {
-      err ??= 'Malformed header line';
-      continue;
-    }
-    const name = line.slice(0, colon).trimEnd();
-    if (!HEADER_NAME_RE.test(name)) {
-      err ??= 'Malformed header name';
-      continue;
-    }
-    if (headers.size >= max) return 'Too many headers';
-    headers.append(name, line.slice(colon + 1).trim());
+    if (err === 'Too many headers') return err;
   }
   return err;
 }
 
+/** RFC 3261 §7.3.1: "a header field can be extended over multiple lines by preceding each extra line with SP or HTAB" */
+function readFoldedField(head: string, pos: number, end: number): { line: string; next: number } {
+  let line = head.slice(pos, end);
+  let at = end + 2;
+  while (at < head.length && isWsp(head.charCodeAt(at))) {
+    let e2 = head.indexOf('\r\n', at);
+    if (e2 < 0) e2 = head.length;
+    line = line.trimEnd() + ' ' + head.slice(at, e2).trim();
+    at = e2 + 2;
+  }
+  return { line, next: at };
+}
+
+/** One `name: value` field in `text[start, end)`; returns an error reason (the field is skipped) or null. */
+function addField(text: string, start: number, end: number, headers: SipHeaders, max: number): string | null {
+  let i = start;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || TOKEN_CHARS[c] === 0) break;
+  }
+  const nameEnd = i;
+  while (i < end && isWsp(text.charCodeAt(i))) i++;
+  if (i >= end || text.charCodeAt(i) !== 58) {
+    const colon = text.indexOf(':', start);
+    return colon < 0 || colon >= end ? 'Malformed header line' : 'Malformed header name';
+  }
+  if (nameEnd === start) return 'Malformed header line';
+  if (headers.size >= max) return 'Too many headers';
+  let v = i + 1;
+  while (v < end && isWsp(text.charCodeAt(v))) v++;
+  let e = end;
+  while (e > v && isWsp(text.charCodeAt(e - 1))) e--;
+  headers.append(text.slice(start, nameEnd), text.slice(v, e));
+  return null;
+}
+
 function attachBody(m: SipMessage, buf: Buffer, bodyStart: number, stream: boolean): { status: number; reason: string } | null {
-  const cls = m.headers.getAll('content-length');
+  const { keys, values } = m.headers;
+  let clText: string | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] !== 'content-length') continue;
+    if (clText !== undefined && values[i] !== clText) return { status: 400, reason: 'Conflicting Content-Length' };
+    clText = values[i];
+  }
   const available = buf.length - bodyStart;
-  if (cls.length === 0) {
+  if (clText === undefined) {
     if (stream) return { status: 400, reason: 'Missing Content-Length on stream transport' };
     m.body = available > 0 ? buf.subarray(bodyStart) : EMPTY;
     return null;
   }
-  if (cls.some((v) => v !== cls[0])) return { status: 400, reason: 'Conflicting Content-Length' };
-  if (!/^\d{1,10}$/.test(cls[0])) return { status: 400, reason: 'Malformed Content-Length' };
-  const cl = Number(cls[0]);
+  if (!/^\d{1,10}$/.test(clText)) return { status: 400, reason: 'Malformed Content-Length' };
+  const cl = Number(clText);
   // RFC 3261 §18.3: "If a response … [or request] … is smaller than the Content-Length … MUST be discarded"
   if (cl > available) return { status: 400, reason: 'Content-Length larger than message body' };
   m.body = cl > 0 ? buf.subarray(bodyStart, bodyStart + cl) : EMPTY;
@@ -144,19 +186,16 @@ function attachBody(m: SipMessage, buf: Buffer, bodyStart: number, stream: boole
 
 function validateMandatory(m: SipMessage): string | null {
   const h = m.headers;
-  const via = h.first('via');
-  if (via === undefined) return 'Missing Via';
-  if (parseVia(via) === null) return 'Malformed Via';
-  const cseqText = h.get('cseq');
-  if (cseqText === undefined) return 'Missing CSeq';
-  const cseq = parseCSeq(cseqText);
+  // parsed through the memo (peek-headers.ts), so the transaction layer reads these for free
+  if (!h.has('via')) return 'Missing Via';
+  if (peekTopVia(m) === null) return 'Malformed Via';
+  if (!h.has('cseq')) return 'Missing CSeq';
+  const cseq = peekCSeq(m);
   if (cseq === null) return 'Malformed CSeq';
   const callId = h.get('call-id');
   if (callId === undefined || callId.length === 0 || /\s/.test(callId)) return 'Missing or malformed Call-ID';
-  const from = h.get('from');
-  if (from === undefined || parseNameAddr(from) === null) return 'Missing or malformed From';
-  const to = h.get('to');
-  if (to === undefined || parseNameAddr(to) === null) return 'Missing or malformed To';
+  if (peekFrom(m) === null) return 'Missing or malformed From';
+  if (peekTo(m) === null) return 'Missing or malformed To';
   if (m.kind === 'request') {
     if (cseq.method !== m.method) return 'CSeq method does not match request method';
     const mf = h.get('max-forwards');
@@ -166,3 +205,4 @@ function validateMandatory(m: SipMessage): string | null {
 }
 
 const EMPTY = Buffer.alloc(0);
+const CRLF_CRLF = Buffer.from('\r\n\r\n', 'latin1');

@@ -4,6 +4,8 @@
  * Rule 1: values are kept raw (as received, unfolded, trimmed); typed parsers run on demand.
  * Rule 2: order is preserved; serialization writes names as they were given.
  * Rule 3: lookup keys are canonical: lower-case long form (`v` and `VIA` both map to `via`).
+ * Rule 4: a typed parse of a field can be memoized (`memoize`) against the raw value it was read
+ *         from; any edit replaces the raw string, so a stale parse is never returned.
  */
 
 /** RFC 3261 §7.3.3 + IANA compact forms. */
@@ -62,6 +64,8 @@ export class SipHeaders {
   /** canonical keys (lookup) */
   readonly keys: string[] = [];
   readonly values: string[] = [];
+  /** Rule 4: flat triples [parser, raw value it read, what it made of it]; a few entries at most */
+  private memo?: unknown[];
 
   /** Build from `[name, value]` pairs. */
   static from(pairs: ReadonlyArray<readonly [string, string]>): SipHeaders {
@@ -96,6 +100,43 @@ export class SipHeaders {
       else out.push(this.values[i]);
     }
     return out;
+  }
+
+  /**
+   * `parse(raw)` once per raw value (Rule 4): hot paths (transaction keys, Via routing) read the same
+   * field several times per message. `parse` is the memo's key, so pass a module-level function; the
+   * value returned is shared, so callers must treat it as read-only.
+   */
+  memoize<T>(raw: string, parse: (raw: string) => T): T {
+    const memo = (this.memo ??= []);
+    for (let i = 0; i < memo.length; i += 3) {
+      if (memo[i] !== parse) continue;
+      if (memo[i + 1] === raw) return memo[i + 2] as T;
+      const value = parse(raw);
+      memo[i + 1] = raw;
+      memo[i + 2] = value;
+      return value;
+    }
+    const value = parse(raw);
+    memo.push(parse, raw, value);
+    return value;
+  }
+
+  /** Record what `parse(raw)` is known to give (a writer that just built the value saves the re-parse). */
+  remember<T>(raw: string, parse: (raw: string) => T, value: T): void {
+    const memo = (this.memo ??= []);
+    for (let i = 0; i < memo.length; i += 3) {
+      if (memo[i] !== parse) continue;
+      memo[i + 1] = raw;
+      memo[i + 2] = value;
+      return;
+    }
+    memo.push(parse, raw, value);
+  }
+
+  /** Start with another header list's memo (Rule 4 keeps it safe: entries only hit on identical raw values). */
+  shareMemo(from: SipHeaders): void {
+    if (from.memo !== undefined) this.memo = from.memo.slice();
   }
 
   /** First element of a list header (e.g. the top Via even when several share one field). */

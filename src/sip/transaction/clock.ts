@@ -12,34 +12,45 @@ export interface Clock {
   clearTimer(handle: TimerHandle): void;
 }
 
+/** A host timer; `armed` turns false once it fired or was cleared (so `pending` counts each once). */
+interface RealTimer extends TimerHandle {
+  readonly timeout: ReturnType<typeof setTimeout>;
+  armed: boolean;
+}
+
+/** Host timers; the handle holds the timeout itself (every transaction arms one, so no lookup table). */
 export class RealClock implements Clock {
-  private readonly timers = new Map<number, ReturnType<typeof setTimeout>>();
   private seq = 0;
+  private armed = 0;
 
   now(): number {
     return performance.now();
   }
 
   setTimer(ms: number, fn: () => void): TimerHandle {
-    const id = ++this.seq;
-    const t = setTimeout(() => {
-      this.timers.delete(id);
+    const handle: { id: number; timeout?: ReturnType<typeof setTimeout>; armed: boolean } = { id: ++this.seq, timeout: undefined, armed: true };
+    handle.timeout = setTimeout(() => {
+      if (!handle.armed) return;
+      handle.armed = false;
+      this.armed--;
       fn();
     }, ms);
-    t.unref?.();
-    this.timers.set(id, t);
-    return { id };
+    handle.timeout.unref?.();
+    this.armed++;
+    return handle as RealTimer;
   }
 
   clearTimer(handle: TimerHandle): void {
-    const t = this.timers.get(handle.id);
-    if (t !== undefined) clearTimeout(t);
-    this.timers.delete(handle.id);
+    const t = handle as RealTimer;
+    if (!t.armed) return;
+    t.armed = false;
+    this.armed--;
+    clearTimeout(t.timeout);
   }
 
   /** Number of armed timers (tests check nothing leaks). */
   get pending(): number {
-    return this.timers.size;
+    return this.armed;
   }
 }
 

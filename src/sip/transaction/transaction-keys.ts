@@ -1,7 +1,7 @@
 /**
  * Transaction matching keys (RFC 3261 §17.1.3 client, §17.2.3 server). Pure.
  */
-import { BRANCH_MAGIC, getCSeq, getTopVia, tagOf, type SipRequest, type SipResponse } from '../message/index.js';
+import { BRANCH_MAGIC, peekCSeq, peekFrom, peekTopVia, tagOfView, type SipRequest, type SipResponse } from '../message/index.js';
 
 /**
  * §17.2.3: with the magic cookie, match on branch + sent-by + method ("except for ACK, where the
@@ -9,27 +9,27 @@ import { BRANCH_MAGIC, getCSeq, getTopVia, tagOf, type SipRequest, type SipRespo
  * Request-URI, To/From tags, Call-ID, CSeq and top Via.
  */
 export function serverKey(req: SipRequest, methodOverride?: string): string | null {
-  const via = getTopVia(req);
-  const cseq = getCSeq(req);
+  const via = peekTopVia(req);
+  const cseq = peekCSeq(req);
   if (via === null || cseq === null) return null;
   const method = methodOverride ?? (req.method === 'ACK' ? 'INVITE' : req.method);
   const sentBy = `${via.host.toLowerCase()}:${via.port ?? ''}`;
   if (via.branch?.startsWith(BRANCH_MAGIC)) return `${via.branch}|${sentBy}|${method}`;
-  const fromTag = tagOf(req.headers.get('from')) ?? '';
+  const fromTag = tagOfView(peekFrom(req)) ?? '';
   const callId = req.headers.get('call-id') ?? '';
   return `2543|${callId}|${cseq.seq}|${fromTag}|${sentBy}|${via.branch ?? ''}|${method}`;
 }
 
 /** §17.1.3: the response matches when the top Via branch and the CSeq method equal the request's. */
 export function clientKeyOfResponse(res: SipResponse): string | null {
-  const via = getTopVia(res);
-  const cseq = getCSeq(res);
+  const via = peekTopVia(res);
+  const cseq = peekCSeq(res);
   if (via?.branch === undefined || cseq === null) return null;
   return `${via.branch}|${cseq.method}`;
 }
 
 export function clientKeyOfRequest(req: SipRequest): string | null {
-  const via = getTopVia(req);
+  const via = peekTopVia(req);
   if (via?.branch === undefined) return null;
   return `${via.branch}|${req.method === 'ACK' ? 'INVITE' : req.method}`;
 }

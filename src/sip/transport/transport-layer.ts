@@ -116,14 +116,18 @@ export class SipTransportLayer implements TransportSink {
     await Promise.all(this.transports.splice(0).map((t) => t.close()));
   }
 
+  /** On every send: loops without allocating (an IPv6 literal is the only host form with a colon). */
   private pick(protocol: TransportProtocol, host?: string, local?: HostPort): SipTransport | undefined {
-    const same = this.transports.filter((t) => t.protocol === protocol);
-    if (local) {
-      const exact = same.find((t) => t.local.port === local.port && t.local.host === local.host);
-      if (exact) return exact;
+    const v6 = host !== undefined && host.includes(':');
+    let first: SipTransport | undefined;
+    let family: SipTransport | undefined;
+    for (const t of this.transports) {
+      if (t.protocol !== protocol) continue;
+      if (local !== undefined && t.local.port === local.port && t.local.host === local.host) return t;
+      first ??= t;
+      if (family === undefined && isIPv6(t.local.host) === v6) family = t;
     }
-    const v6 = host !== undefined && isIPv6(host.replace(/^\[|\]$/g, ''));
-    return same.find((t) => isIPv6(t.local.host) === v6) ?? same[0];
+    return family ?? first;
   }
 
   /** RFC 7118: ws/wss can be used as a client without a listener; such a transport is made on first use. */
