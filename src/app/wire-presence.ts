@@ -5,7 +5,7 @@
  * through the runtime store (restored here at start, flushed every second and at close).
  */
 import {
-  resolveTarget, type ClientTransactionDelegate, type Flow, type SipRequest,
+  resolveTarget, type ClientTransactionDelegate, type Flow, type SipRequest, type SipResponse,
 } from '../sip/index.js';
 import type { Engine, SubscriptionRecord } from '../core/index.js';
 import {
@@ -27,24 +27,39 @@ export interface PresenceWiring extends Closable {
   flush(): void;
 }
 
+/**
+ * One NOTIFY's client-transaction delegate: reports the first final result once. A class, so a
+ * fan-out to thousands of watchers creates no closures per NOTIFY.
+ */
+class NotifyResultDelegate implements ClientTransactionDelegate {
+  private done = false;
+  constructor(private readonly onFinal: (r: RequestResult) => void) {}
+
+  onResponse(res: SipResponse): void {
+    if (res.status >= 200) this.finish({ status: res.status });
+  }
+
+  onTimeout(): void {
+    this.finish({ status: 0, error: 'timeout' });
+  }
+
+  onTransportError(): void {
+    this.finish({ status: 0, error: 'transport' });
+  }
+
+  private finish(r: RequestResult): void {
+    if (this.done) return;
+    this.done = true;
+    this.onFinal(r);
+  }
+}
+
 function createNotifierSip(ctx: GatewayContext): NotifierSip {
   const stack = ctx.sip.stack;
   return {
     contactFor: (flow: Flow) => ctx.sip.contactFor(flow),
     sendRequest(req: SipRequest, flow: Flow, onFinal: (r: RequestResult) => void): void {
-      let done = false;
-      const finish = (r: RequestResult): void => {
-        if (done) return;
-        done = true;
-        onFinal(r);
-      };
-      const delegate: ClientTransactionDelegate = {
-        onResponse: (res) => {
-          if (res.status >= 200) finish({ status: res.status });
-        },
-        onTimeout: () => finish({ status: 0, error: 'timeout' }),
-        onTransportError: () => finish({ status: 0, error: 'transport' }),
-      };
+      const delegate = new NotifyResultDelegate(onFinal);
       // RFC 3581 / RFC 5626: reuse the watcher's flow; a closed connection (e.g. after a restart)
       // falls back to the remote target (RFC 3261 §12.2.1.1).
       if (stack.transport.isFlowAlive(flow)) stack.sendRequest(req, { flow, delegate });

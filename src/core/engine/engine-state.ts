@@ -1,11 +1,14 @@
 /**
  * The engine's mutable runtime state, passed to its handler modules (one object, no globals).
  * Rule 1: `dir` is swapped whole on DirectoryReplaced, never mutated.
+ * Rule 2: a fan-out renders each distinct document once (`RenderMemo`): the subscriptions of one line
+ *         change share the line's snapshot and the template per package, entity and single-dialog
+ *         flag; each gets its own version (event-packages.ts Rule 3).
  */
-import type { Directory } from '../model/index.js';
+import type { Directory, LineKey } from '../model/index.js';
 import { LineStateTable, type LineSnapshot } from '../line-state/index.js';
 import { SubscriptionTable, type Subscription } from '../subscriptions/index.js';
-import { EVENT_PACKAGES } from '../packages/index.js';
+import { EVENT_PACKAGES, fillTemplate, type DocumentTemplate } from '../packages/index.js';
 import { presentityUri } from '../policy/index.js';
 import type { BlfState, Effect, SendNotify, TerminationReason } from './engine-io.js';
 
@@ -28,25 +31,52 @@ export function snapshotFor(st: EngineState, sub: Subscription): LineSnapshot {
   return { line: '', dn, state: sub.remoteState, dnd: sub.remoteState === 'dnd', dialogs: sub.remoteDialogs };
 }
 
-function renderBody(st: EngineState, sub: Subscription, version: number): string {
+/** Rule 2: what one fan-out has rendered so far; valid while neither line state nor directory changes. */
+export class RenderMemo {
+  private readonly snapshots = new Map<LineKey, LineSnapshot>();
+  private readonly templates = new Map<string, DocumentTemplate>();
+
+  snapshot(st: EngineState, line: LineKey): LineSnapshot {
+    let snap = this.snapshots.get(line);
+    if (snap === undefined) {
+      snap = st.lines.snapshot(st.dir, line);
+      this.snapshots.set(line, snap);
+    }
+    return snap;
+  }
+
+  template(key: string, render: () => DocumentTemplate): DocumentTemplate {
+    let t = this.templates.get(key);
+    if (t === undefined) {
+      t = render();
+      this.templates.set(key, t);
+    }
+    return t;
+  }
+}
+
+function renderBody(st: EngineState, sub: Subscription, version: number, memo: RenderMemo | undefined): string {
   const pkg = EVENT_PACKAGES.get(sub.event)!;
   const device = sub.watcher.kind === 'device' ? st.dir.devices.get(sub.watcher.name) : undefined;
-  return pkg.render({
-    entity: presentityUri(sub.target, st.dir.params.domain),
-    version,
-    snapshot: snapshotFor(st, sub),
-    singleDialogPerDocument: device?.singleDialogPerDocument ?? false,
-  });
+  const entity = presentityUri(sub.target, st.dir.params.domain);
+  const single = device?.singleDialogPerDocument ?? false;
+  const line = sub.line;
+  if (memo === undefined || line === null) {
+    return pkg.render({ entity, version, snapshot: snapshotFor(st, sub), singleDialogPerDocument: single });
+  }
+  const key = `${sub.event}\n${single ? 1 : 0}\n${line}\n${entity}`;
+  const template = memo.template(key, () => pkg.renderTemplate({ entity, snapshot: memo.snapshot(st, line), singleDialogPerDocument: single }));
+  return fillTemplate(template, version);
 }
 
 /**
  * Sends the current full state if no NOTIFY is in flight, else marks the subscription dirty
  * (subscription-table.ts Rule 1).
  */
-export function notifyActive(st: EngineState, sub: Subscription, now: number, out: Effect[]): void {
+export function notifyActive(st: EngineState, sub: Subscription, now: number, out: Effect[], memo?: RenderMemo): void {
   const version = st.subs.claimNotify(sub);
   if (version === undefined) return;
-  out.push(buildNotify(st, sub, version, now, 'active'));
+  out.push(buildNotify(st, sub, version, now, 'active', undefined, memo));
 }
 
 /** The final NOTIFY: sent regardless of one in flight, then the subscription is forgotten. */
@@ -69,13 +99,14 @@ function buildNotify(
   now: number,
   state: 'active' | 'terminated',
   reason?: TerminationReason,
+  memo?: RenderMemo,
 ): SendNotify {
   const base = {
     type: 'send-notify' as const,
     subscriptionId: sub.id,
     event: sub.event,
     contentType: sub.contentType,
-    body: renderBody(st, sub, version),
+    body: renderBody(st, sub, version, memo),
     subscriptionState: state,
     version,
   };

@@ -15,14 +15,16 @@ import { aggregateUserState, type LineChange } from '../line-state/index.js';
 import { decide } from '../policy/index.js';
 import type { Subscription } from '../subscriptions/index.js';
 import type { BlfState, Effect, RemoteStateChanged } from './engine-io.js';
-import { notifyActive, terminate, type EngineState } from './engine-state.js';
+import { notifyActive, RenderMemo, terminate, type EngineState } from './engine-state.js';
 
 /** Rule 1; returns the users whose PUBLISH state may have changed. */
 export function applyLineChanges(st: EngineState, changes: readonly LineChange[], now: number, out: Effect[]): Set<string> {
   const users = new Set<string>();
+  // the line table already holds the new state of every changed line: one memo serves all of them
+  const memo = new RenderMemo();
   for (const c of changes) {
     if (c.old !== c.new) out.push({ type: 'line-state-changed', line: c.line, dn: c.dn, old: c.old, new: c.new });
-    for (const sub of st.subs.onLine(c.line)) notifyActive(st, sub, now, out);
+    for (const sub of st.subs.onLine(c.line)) notifyActive(st, sub, now, out, memo);
     for (const ref of st.dir.appearancesByLine.get(c.line) ?? []) {
       const app = st.dir.devices.get(ref.device)?.lines.find((l) => l.index === ref.index);
       for (const u of app?.users ?? []) users.add(u);

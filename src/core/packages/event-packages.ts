@@ -5,37 +5,58 @@
  *         (Cisco Enterprise phones accept only application/cpim-pidf+xml for presence, blf-facts §1.1).
  * Rule 2: `defaultExpires` is the package's RFC default (RFC 4235 §3.3, RFC 3856 §6.4: 3600 s); the
  *         service parameter subscribeDefaultExpires overrides it in the engine.
+ * Rule 3: `renderTemplate` renders everything but the version, once per state change; the engine
+ *         fills in each watcher's own version (`fillTemplate`). `render` is the same in one step.
  */
 import type { EventPackageName } from '../engine/engine-io.js';
 import type { LineSnapshot } from '../line-state/index.js';
-import { renderDialogInfo } from '../render/dialog-info.js';
+import { renderDialogInfoParts } from '../render/dialog-info.js';
 import { renderPidf } from '../render/pidf.js';
 
-export interface RenderContext {
+export interface TemplateContext {
   readonly entity: string;
-  readonly version: number;
   readonly snapshot: LineSnapshot;
   readonly singleDialogPerDocument: boolean;
+}
+
+export interface RenderContext extends TemplateContext {
+  readonly version: number;
+}
+
+/** A rendered document but for its version: `head + version + tail`, or `head` alone (no version). */
+export interface DocumentTemplate {
+  readonly head: string;
+  /** undefined when the package's documents carry no version (PIDF) */
+  readonly tail: string | undefined;
 }
 
 export interface EventPackage {
   readonly name: EventPackageName;
   readonly contentTypes: readonly string[];
   readonly defaultExpires: number;
+  /** Rule 3 */
+  renderTemplate(ctx: TemplateContext): DocumentTemplate;
   render(ctx: RenderContext): string;
+}
+
+/** Rule 3: one watcher's document from the shared template. */
+export function fillTemplate(t: DocumentTemplate, version: number): string {
+  return t.tail === undefined ? t.head : `${t.head}${version}${t.tail}`;
 }
 
 export const DIALOG_PACKAGE: EventPackage = {
   name: 'dialog',
   contentTypes: ['application/dialog-info+xml'],
   defaultExpires: 3600,
-  render: (ctx) => renderDialogInfo(ctx),
+  renderTemplate: (ctx) => renderDialogInfoParts(ctx),
+  render: (ctx) => fillTemplate(renderDialogInfoParts(ctx), ctx.version),
 };
 
 export const PRESENCE_PACKAGE: EventPackage = {
   name: 'presence',
   contentTypes: ['application/pidf+xml', 'application/cpim-pidf+xml'],
   defaultExpires: 3600,
+  renderTemplate: (ctx) => ({ head: renderPidf(ctx), tail: undefined }),
   render: (ctx) => renderPidf(ctx),
 };
 

@@ -9,6 +9,8 @@
  *         identity and target, so phones can build `Replaces` for directed pickup.
  * Rule 4: `singleDialogPerDocument` keeps the most interesting dialog only
  *         (early > confirmed > proceeding > trying > terminated, as Kamailio force_single_dialog).
+ * Rule 5: the version is the only per-watcher part: `renderDialogInfoParts` renders the rest once
+ *         (a fan-out to thousands of watchers) and the document is `head + version + tail`.
  */
 import type { DialogState, Identity, LineDialog } from '../engine/engine-io.js';
 import type { LineSnapshot } from '../line-state/index.js';
@@ -53,8 +55,14 @@ function renderDialog(d: LineDialog): string[] {
   return [head, state, renderParty('local', d.local, d.held === true), renderParty('remote', d.remote, false), '  </dialog>'];
 }
 
-/** Renders one full dialog-info document (Rules 1-4). */
-export function renderDialogInfo(input: DialogInfoInput): string {
+/** The document around its version number (Rule 5). */
+export interface VersionedDocumentParts {
+  readonly head: string;
+  readonly tail: string;
+}
+
+/** Renders one full dialog-info document without its version (Rules 1-5). */
+export function renderDialogInfoParts(input: Omit<DialogInfoInput, 'version'>): VersionedDocumentParts {
   const { snapshot } = input;
   const live = snapshot.state === 'unknown' ? [] : snapshot.dialogs;
   const chosen = input.singleDialogPerDocument ? [pickMostInteresting(live)].filter((d) => d !== undefined) : live;
@@ -62,11 +70,13 @@ export function renderDialogInfo(input: DialogInfoInput): string {
     chosen.length === 0
       ? [`  <dialog${attrs([['id', xmlId('idle-', snapshot.dn)]])}><state>terminated</state></dialog>`]
       : chosen.flatMap(renderDialog);
-  const root = `<dialog-info${attrs([
-    ['xmlns', DIALOG_INFO_NAMESPACE],
-    ['version', input.version],
-    ['state', 'full'],
-    ['entity', input.entity],
-  ])}>`;
-  return [XML_DECLARATION, root, ...body, '</dialog-info>', ''].join('\n');
+  const head = `${XML_DECLARATION}\n<dialog-info${attrs([['xmlns', DIALOG_INFO_NAMESPACE]])} version="`;
+  const rootRest = `"${attrs([['state', 'full'], ['entity', input.entity]])}>`;
+  return { head, tail: [rootRest, ...body, '</dialog-info>', ''].join('\n') };
+}
+
+/** Renders one full dialog-info document (Rules 1-4). */
+export function renderDialogInfo(input: DialogInfoInput): string {
+  const { head, tail } = renderDialogInfoParts(input);
+  return `${head}${input.version}${tail}`;
 }

@@ -193,3 +193,22 @@ test('single-dialog device option reaches the renderer', () => {
   assert.equal(body.match(/<dialog /g)?.length, 1);
   assert.match(body, /<state>early<\/state>/);
 });
+
+test('fan-out: watchers of one line share the rendered document but each gets its own version', () => {
+  const engine = createEngine(sampleDirectory());
+  engine.handle(subscribe('s1', 'SEP000000001001', '2001'), T0);
+  engine.handle({ type: 'notify-outcome', subscriptionId: 's1', version: 0, outcome: 'ok' }, T0 + 1);
+  engine.handle(subscribe('s1', 'SEP000000001001', '2001', { refresh: true }), T0 + 2);
+  engine.handle({ type: 'notify-outcome', subscriptionId: 's1', version: 1, outcome: 'ok' }, T0 + 3);
+  engine.handle(subscribe('s2', 'SEP000000001001', '2001'), T0 + 4);
+  engine.handle({ type: 'notify-outcome', subscriptionId: 's2', version: 0, outcome: 'ok' }, T0 + 5);
+  engine.handle({ type: 'registration', device: 'SEP000000002001', registered: true }, T0 + 6);
+  for (const id of ['s1', 's2']) engine.handle({ type: 'notify-outcome', subscriptionId: id, version: id === 's1' ? 2 : 1, outcome: 'ok' }, T0 + 7);
+  const notifies = ofType(engine.handle(ring('d1', 'early'), T0 + 8), 'send-notify');
+  assert.deepEqual(notifies.map((n) => [n.subscriptionId, n.version]), [['s1', 3], ['s2', 2]]);
+  assert.match(notifies[0]!.body, /<dialog-info [^>]*version="3"/);
+  assert.match(notifies[1]!.body, /<dialog-info [^>]*version="2"/);
+  assert.match(notifies[0]!.body, /<state>early<\/state>/);
+  const unversioned = (b: string) => b.replace(/ version="\d+"/, '');
+  assert.equal(unversioned(notifies[0]!.body), unversioned(notifies[1]!.body));
+});
