@@ -7,12 +7,17 @@
  *         subscription record (the engine's, with its version and expiry).
  * Rule 2: restore bumps our NOTIFY CSeq by `CSEQ_GAP`: NOTIFYs sent after the last flush (a crash)
  *         must not be repeated with a lower CSeq (blf-facts §1.1: Polycom, SIP.js reject that).
+ * Rule 3: the timer writes at most `FLUSH_SLICE` subscriptions per transaction and lets pending I/O
+ *         run before the next slice: a fan-out leaves thousands dirty, and one long transaction
+ *         would hold back the NOTIFY answers and new SUBSCRIBEs queued behind it.
  */
 import type { Flow } from '../../sip/index.js';
 import type { SubscriptionStorePort } from './notifier-ports.js';
 import { SipSubscription, dialogFromStored, dialogToStored, type StoredDialog } from './sip-subscription.js';
 
 export const CSEQ_GAP = 100;
+/** Rule 3 */
+export const FLUSH_SLICE = 500;
 
 export interface StoredPresenceSubscription {
   readonly dialog: StoredDialog;
@@ -33,6 +38,8 @@ export interface SubscriptionPersistenceOptions {
 export class SubscriptionPersistence {
   private readonly dirty = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
+  private slicing = false;
+  private closed = false;
 
   constructor(private readonly opts: SubscriptionPersistenceOptions) {}
 
@@ -46,24 +53,29 @@ export class SubscriptionPersistence {
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => this.flushSafely(), this.opts.intervalMs ?? 1000);
+    this.timer = setInterval(() => this.flushInSlices(), this.opts.intervalMs ?? 1000);
     this.timer.unref?.();
   }
 
-  /** Writes every dirty subscription; returns how many were saved and deleted. */
-  flush(): { saved: number; deleted: number } {
+  /** Writes every dirty subscription (at most `limit`); returns how many were saved and deleted. */
+  flush(limit = Infinity): { saved: number; deleted: number } {
     if (this.dirty.size === 0) return { saved: 0, deleted: 0 };
     const now = (this.opts.now ?? Date.now)();
     const save: { id: string; record: StoredPresenceSubscription; updatedAt: number }[] = [];
     const del: string[] = [];
-    const cores = this.opts.coreRecordsOf(this.dirty);
+    const ids = new Set<string>();
     for (const id of this.dirty) {
+      if (ids.size >= limit) break;
+      ids.add(id);
+    }
+    const cores = this.opts.coreRecordsOf(ids);
+    for (const id of ids) {
+      this.dirty.delete(id);
       const dialog = this.opts.dialogOf(id);
       const core = dialog === undefined ? undefined : cores.get(id);
       if (dialog === undefined || core === undefined) del.push(id);
       else save.push({ id, record: { dialog: dialogToStored(dialog), core }, updatedAt: now });
     }
-    this.dirty.clear();
     if (save.length > 0) this.opts.store.saveSubscriptions(save);
     if (del.length > 0) this.opts.store.deleteSubscriptions(del);
     return { saved: save.length, deleted: del.length };
@@ -73,6 +85,7 @@ export class SubscriptionPersistence {
   close(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.closed = true;
     this.flushSafely();
   }
 
@@ -89,9 +102,21 @@ export class SubscriptionPersistence {
     return out;
   }
 
-  private flushSafely(): void {
+  /** Rule 3: one slice now, the next after pending I/O, until nothing is dirty. */
+  private flushInSlices(): void {
+    if (this.slicing || this.closed) return;
+    this.flushSafely(FLUSH_SLICE);
+    if (this.dirty.size === 0) return;
+    this.slicing = true;
+    setImmediate(() => {
+      this.slicing = false;
+      this.flushInSlices();
+    });
+  }
+
+  private flushSafely(limit = Infinity): void {
     try {
-      this.flush();
+      this.flush(limit);
     } catch (err) {
       this.opts.onError?.(err);
     }
