@@ -106,7 +106,8 @@ export function parseSubscribe(req: SipRequest, opts: ParseSubscribeOptions): Pa
   if (ev === null || ev.templates.length > 0 || (ev.package !== 'dialog' && ev.package !== 'presence')) {
     return reject(489, 'Bad Event', [['Allow-Events', ALLOW_EVENTS]]);
   }
-  const event: EventPackageName = ev.package;
+  // the literal, not the parsed substring: every subscription then shares one string
+  const event: EventPackageName = ev.package === 'dialog' ? 'dialog' : 'presence';
   const eventCode: EventCode = event === 'dialog' ? 0 : 1;
   let expires: number | undefined;
   const expiresRaw = req.headers.get('expires');

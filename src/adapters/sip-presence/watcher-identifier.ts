@@ -9,6 +9,8 @@
  *         digest is not required — is taken as is; a device with a password is challenged (401).
  * Rule 3: a request from a trunk's access list, by a sender that is no device, is that trunk.
  * Rule 4: anything else is 403.
+ * Rule 5: one WatcherRef per device or trunk name and directory snapshot, shared by every
+ *         subscription of that watcher (thousands of SIPp watchers behind one trunk cost one object).
  */
 import {
   createResponse, getFrom, parseUri, type DigestServer, type Flow, type SipRequest,
@@ -28,10 +30,18 @@ export interface DirectoryWatcherIdentifierOptions {
 }
 
 export class DirectoryWatcherIdentifier implements WatcherIdentifier {
+  /** Rule 5: names come from the directory (verified digest user, device, trunk), so this is bounded */
+  private refs = new Map<string, WatcherIdentity>();
+  private refsOf: Directory | undefined;
+
   constructor(private readonly opts: DirectoryWatcherIdentifierOptions) {}
 
   identify(req: SipRequest, flow: Flow): WatcherIdentity {
     const dir = this.opts.directory();
+    if (this.refsOf !== dir) {
+      this.refs = new Map();
+      this.refsOf = dir;
+    }
     if (req.headers.has('authorization')) {
       const verdict = this.opts.digest.verify(req, (username) => {
         const d = dir.devices.get(username);
@@ -47,13 +57,22 @@ export class DirectoryWatcherIdentifier implements WatcherIdentifier {
       return { kind: 'respond', response: this.opts.digest.challenge(req) };
     }
     const trunk = this.opts.trunkForSource(flow.remote.host);
-    if (trunk !== undefined) return { kind: 'watcher', watcher: { kind: 'trunk', name: trunk } };
+    if (trunk !== undefined) return this.shared(`trunk ${trunk}`, { kind: 'trunk', name: trunk });
     return { kind: 'respond', response: createResponse(req, 403, 'Unknown Watcher', { toTag: true }) };
   }
 
   private device(name: string): WatcherIdentity {
-    const watcher: WatcherRef = { kind: 'device', name };
-    return { kind: 'watcher', watcher };
+    return this.shared(`device ${name}`, { kind: 'device', name });
+  }
+
+  /** Rule 5 */
+  private shared(key: string, watcher: WatcherRef): WatcherIdentity {
+    let identity = this.refs.get(key);
+    if (identity === undefined) {
+      identity = { kind: 'watcher', watcher };
+      this.refs.set(key, identity);
+    }
+    return identity;
   }
 
   /** Rule 2: the device named by the From user (its name, or a DN on one of its line appearances). */

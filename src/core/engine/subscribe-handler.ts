@@ -52,7 +52,8 @@ function refresh(st: EngineState, sub: Subscription, seconds: number, now: numbe
 }
 
 function createSubscription(st: EngineState, req: SubscribeRequest, kind: SubscribeKind, decision: Decision, contentType: string): Subscription {
-  const sub = new Subscription(req.subscriptionId, req.watcher, req.target, req.event, contentType, kind);
+  const target = decision.outcome === 'allow' ? st.subs.internTarget(decision.line, req.target) : req.target;
+  const sub = new Subscription(req.subscriptionId, req.watcher, target, req.event, contentType, kind);
   if (decision.outcome === 'allow') sub.line = decision.line;
   if (decision.outcome === 'route') {
     sub.trunk = decision.trunk;

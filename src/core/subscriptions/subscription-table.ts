@@ -6,7 +6,9 @@
  *         the outcome of the in-flight NOTIFY sends one coalesced NOTIFY carrying the latest state.
  * Rule 2: `version` is the version of the NEXT document: 0 for the first (RFC 4235 §4.1), +1 each.
  * Rule 3: compact: a Subscription is a plain class instance of scalar fields and shared references;
- *         no per-subscription closures or Maps (budget: ≤ 640 bytes per active subscription).
+ *         no per-subscription closures or Maps (budget: ≤ 640 bytes per active subscription). The
+ *         watchers of one line share one equal target object (`internTarget`), and a subscription
+ *         with no remote dialogs points at one shared empty list.
  * Rule 4: one timer slot per subscription (`timerPurpose`), kept in one indexed min-heap.
  */
 import type { LineKey } from '../model/index.js';
@@ -34,12 +36,19 @@ export interface SubscriptionRecord {
   readonly version: number;
 }
 
+/** The remote dialogs of a subscription that has none (shared, never mutated). */
+const NO_DIALOGS: readonly LineDialog[] = Object.freeze([]);
+
+function samePresentity(a: PresentityRef, b: PresentityRef): boolean {
+  return a.kind === 'dn' ? b.kind === 'dn' && a.dn === b.dn : b.kind === 'uri' && a.uri === b.uri;
+}
+
 export class Subscription {
   state: SubscriptionState = 'pending';
   line: LineKey | null = null;
   trunk: string | null = null;
   remoteState: BlfState = 'unknown';
-  remoteDialogs: readonly LineDialog[] = [];
+  remoteDialogs: readonly LineDialog[] = NO_DIALOGS;
   expiresAt = 0;
   version = 0;
   /** version of the NOTIFY in flight, or -1 */
@@ -102,6 +111,12 @@ export class SubscriptionTable {
   /** Subscriptions watching a line (fan-out), in insertion order. */
   onLine(line: LineKey): readonly Subscription[] {
     return [...(this.byLine.get(line) ?? [])];
+  }
+
+  /** Rule 3: an equal target already held by a subscription on `line`, else `target` itself. */
+  internTarget(line: LineKey, target: PresentityRef): PresentityRef {
+    const first = this.byLine.get(line)?.values().next().value;
+    return first !== undefined && samePresentity(first.target, target) ? first.target : target;
   }
 
   onRoute(trunk: string, target: PresentityRef): readonly Subscription[] {
