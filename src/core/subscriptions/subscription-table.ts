@@ -49,12 +49,12 @@ export class Subscription {
   trunk: string | null = null;
   remoteState: BlfState = 'unknown';
   remoteDialogs: readonly LineDialog[] = NO_DIALOGS;
-  expiresAt = 0;
   version = 0;
   /** version of the NOTIFY in flight, or -1 */
   inFlight = -1;
   dirty = false;
   timerPurpose: TimerPurpose | null = null;
+  /** the timer slot's deadline; the only timer purpose is expiry, so it is the expiry too */
   timerAt = 0;
   heapIndex = -1;
 
@@ -66,6 +66,15 @@ export class Subscription {
     readonly contentType: string,
     readonly kind: SubscribeKind,
   ) {}
+
+  /** ms since the epoch; one field with `timerAt` (a boxed double each would cost ~24 bytes) */
+  get expiresAt(): number {
+    return this.timerAt;
+  }
+
+  set expiresAt(at: number) {
+    this.timerAt = at;
+  }
 
   apply(input: SubscriptionInput): void {
     this.state = transitionSubscription(this.state, input);
