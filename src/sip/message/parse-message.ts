@@ -87,6 +87,7 @@ function parseStartLine(line: string, headers: SipHeaders): SipMessage | SipPars
   if (!METHOD_RE.test(method)) return fail(400, 'Malformed method');
   const req: SipRequest = { kind: 'request', method, uri, headers, body: EMPTY };
   if (uri.length === 0 || /[\s<>]/.test(uri) || uri.indexOf(':') <= 0) return fail(400, 'Malformed Request-URI', req);
+  if (version === 'SIP/2.0') return req;
   if (!/^SIP\/\d+\.\d+$/i.test(version)) return fail(400, 'Malformed SIP version', req);
   if (version.slice(4) !== '2.0') return fail(505, 'Version Not Supported', req);
   return req;

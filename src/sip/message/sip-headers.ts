@@ -134,6 +134,11 @@ export class SipHeaders {
     memo.push(parse, raw, value);
   }
 
+  /** Drop the memo (Rule 4): a message kept only to be re-sent needs no parses. */
+  forgetParsed(): void {
+    this.memo = undefined;
+  }
+
   /** Start with another header list's memo (Rule 4 keeps it safe: entries only hit on identical raw values). */
   shareMemo(from: SipHeaders): void {
     if (from.memo !== undefined) this.memo = from.memo.slice();

@@ -121,6 +121,7 @@ export class ServerTransaction {
         this.transmit(msg as SipResponse);
         // "Timer J … 64*T1 seconds for unreliable transports, and zero seconds for reliable transports"
         this.timers.start('J', this.reliable ? 0 : 64 * T1, () => this.fire('timerJ'));
+        this.shrinkForRetention();
         return;
       case 'sendFailure':
         this.timers.stop('trying100');
@@ -159,6 +160,15 @@ export class ServerTransaction {
       default: // absorb
         return;
     }
+  }
+
+  /**
+   * A completed non-INVITE transaction only absorbs retransmissions for 64*T1 (32 s): at thousands of
+   * requests a second that is a lot of live transactions, so drop the parse caches they no longer need.
+   */
+  private shrinkForRetention(): void {
+    this.request.headers.forgetParsed();
+    this.lastResponse?.headers.forgetParsed();
   }
 
   private sendSuccess(res: SipResponse): void {
