@@ -121,7 +121,6 @@ export class ServerTransaction {
         this.transmit(msg as SipResponse);
         // "Timer J … 64*T1 seconds for unreliable transports, and zero seconds for reliable transports"
         this.timers.start('J', this.reliable ? 0 : 64 * T1, () => this.fire('timerJ'));
-        this.shrinkForRetention();
         return;
       case 'sendFailure':
         this.timers.stop('trying100');
@@ -162,15 +161,6 @@ export class ServerTransaction {
     }
   }
 
-  /**
-   * A completed non-INVITE transaction only absorbs retransmissions for 64*T1 (32 s): at thousands of
-   * requests a second that is a lot of live transactions, so drop the parse caches they no longer need.
-   */
-  private shrinkForRetention(): void {
-    this.request.headers.forgetParsed();
-    this.lastResponse?.headers.forgetParsed();
-  }
-
   private sendSuccess(res: SipResponse): void {
     const first = !this.timers.has('L');
     this.timers.stop('trying100');
@@ -192,12 +182,25 @@ export class ServerTransaction {
 
   private transmit(res: SipResponse): void {
     this.lastResponse = res;
-    this.host.send(res, this.flow).catch((err: unknown) => {
+    this.host.send(res, this.flow).then(() => this.handOverCompleted(res), (err: unknown) => {
       this.lastError = String(err);
       this.host.logger.warn('server transaction send failed', { key: this.key, err: this.lastError });
       const row = this.isInvite ? IST_TABLE[this.state as IstState].transportError : NIST_TABLE[this.state as NistState].transportError;
       if (row !== undefined) this.fire('transportError');
     });
+  }
+
+  /**
+   * Once the final response of a non-INVITE went out over UDP, the host may keep the Completed state
+   * as a small record (completed-non-invite.ts) so this transaction, its request and timers can go;
+   * waiting for the send keeps a transport error on that first send reported to the TU.
+   */
+  private handOverCompleted(res: SipResponse): void {
+    if (this.isInvite || this.reliable || this.state !== 'completed' || this.lastResponse !== res || this.host.retainCompleted === undefined) return;
+    this.timers.stopAll();
+    this.host.retainCompleted(this.key, res, this.flow);
+    this.state = 'terminated';
+    this.terminate();
   }
 
   private terminate(): void {

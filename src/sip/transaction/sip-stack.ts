@@ -22,6 +22,7 @@ import {
 import { RealClock, type Clock } from './clock.js';
 import { ClientTransaction, type ClientTransactionDelegate, type ClientTransactionHost } from './client-transaction.js';
 import { ServerTransaction } from './server-transaction.js';
+import { CompletedNonInvite } from './completed-non-invite.js';
 import { DEFAULT_TIMERS, type TimerConfig } from './transaction-host.js';
 import { serverKey, clientKeyOfResponse } from './transaction-keys.js';
 
@@ -60,7 +61,7 @@ export class SipStack implements ClientTransactionHost {
   readonly timers: TimerConfig;
   readonly logger: SipLogger;
   delegate: SipStackDelegate = {};
-  private readonly servers = new Map<string, ServerTransaction>();
+  private readonly servers = new Map<string, ServerTransaction | CompletedNonInvite>();
   private readonly clients = new Map<string, ClientTransaction>();
   /** INVITE server transactions by Call-ID + CSeq + From-tag, to match the 2xx ACK (new branch) */
   private readonly invites = new Map<string, ServerTransaction>();
@@ -174,6 +175,10 @@ export class SipStack implements ClientTransactionHost {
     return this.transport.send(msg, to);
   }
 
+  retainCompleted(key: string, finalResponse: SipResponse, flow: Flow): void {
+    this.servers.set(key, new CompletedNonInvite(this, key, finalResponse, flow));
+  }
+
   forget(tx: { key: string; side: 'client' | 'server' }): void {
     const map = tx.side === 'client' ? this.clients : this.servers;
     if (map.get(tx.key) === tx) map.delete(tx.key);
@@ -216,8 +221,14 @@ export class SipStack implements ClientTransactionHost {
     this.guard('onStray', () => this.delegate.onStray?.(res, flow));
   }
 
-  private onAckRequest(ack: SipRequest, key: string, flow: Flow): void {
+  /** An INVITE (or not yet completed) server transaction under `key`; a `CompletedNonInvite` is not one. */
+  private serverTransaction(key: string): ServerTransaction | undefined {
     const tx = this.servers.get(key);
+    return tx instanceof ServerTransaction ? tx : undefined;
+  }
+
+  private onAckRequest(ack: SipRequest, key: string, flow: Flow): void {
+    const tx = this.serverTransaction(key);
     if (tx && tx.state !== 'accepted') return this.guard('ack', () => tx.receiveAck(ack));
     // RFC 3261 §13.3.1.4: the ACK for a 2xx is its own transaction (new branch); it still stops the
     // UAS core's 2xx retransmissions, so match it to the INVITE by Call-ID, CSeq number and From tag.
@@ -229,7 +240,7 @@ export class SipStack implements ClientTransactionHost {
   /** RFC 3261 §9.2: CANCEL matches the INVITE server transaction with the same key (method INVITE). */
   private onCancel(cancel: SipRequest, key: string, flow: Flow): void {
     const inviteKey = serverKey(cancel, 'INVITE');
-    const invite = inviteKey === null ? undefined : this.servers.get(inviteKey);
+    const invite = inviteKey === null ? undefined : this.serverTransaction(inviteKey);
     const tx = new ServerTransaction(this, key, cancel, flow);
     this.servers.set(key, tx);
     if (invite === undefined || invite.state === 'terminated') {

@@ -2,7 +2,7 @@
  * What a transaction needs from the layer that owns it (the `SipStack`), and the timer constants
  * (RFC 3261 §17.1.1.1, Table 4). Pure types + defaults; T1/T2/T4 are passed in, never global.
  */
-import type { SipMessage } from '../message/index.js';
+import type { SipMessage, SipResponse } from '../message/index.js';
 import type { Destination, Flow, SipLogger } from '../transport/index.js';
 import type { Clock } from './clock.js';
 
@@ -27,8 +27,10 @@ export interface TransactionHost {
   readonly logger: SipLogger;
   /** serialize + send; rejects on transport failure */
   send(msg: SipMessage, to: Flow | Destination): Promise<Flow>;
-  /** the transaction reached 'terminated': drop it from the tables */
+  /** the transaction reached 'terminated': drop it from the tables (unless another entry took its key) */
   forget(tx: { key: string; side: 'client' | 'server' }): void;
+  /** optional: keep a non-INVITE's Completed state (UDP) under its key as a `CompletedNonInvite` */
+  retainCompleted?(key: string, finalResponse: SipResponse, flow: Flow): void;
 }
 
 /** Timer slots a transaction may hold (RFC names, plus the §17.2.1 100-Trying and §13.3.1.4 2xx retransmission). */
