@@ -1,62 +1,133 @@
 /**
- * The Completed state of a non-INVITE server transaction over an unreliable transport
- * (RFC 3261 §17.2.2), kept as a small record instead of the whole transaction.
+ * The Completed state of non-INVITE server transactions over an unreliable transport
+ * (RFC 3261 §17.2.2), kept as rows of one table instead of live transaction objects.
  *
  * "While in the "Completed" state, the server transaction MUST pass the final response to the
  * transport layer for retransmission whenever a retransmission of the request is received" — for
- * Timer J, 64*T1 (32 s). At thousands of requests a second that many transactions are alive at once,
- * and each full one holds the parsed request, the response and its timer slots (about 5 kB under a
- * SIPp OPTIONS load, where heap growth and page zeroing led the profile). This record holds only the
- * key, the final response, the flow and Timer J.
+ * Timer J, 64*T1 (32 s). At thousands of requests a second that is hundreds of thousands of rows
+ * at once; as objects (transaction, parsed request, response, one host timer each) they survived
+ * young-generation GCs and were copied into the old generation, which led the profile. A row here
+ * is the response's wire text (one flat string), its flow and its deadline, in parallel arrays.
  *
- * Rule 1: it answers request retransmissions with the final response and nothing else; the TU's
- *         `ServerTransaction` is terminated from its own point of view once it handed over.
- * Rule 2: a transport error while re-sending ends it (the §17.2.4 "Terminated" move) with a log line;
- *         the TU was told nothing then either, as with the full transaction in this state.
+ * Rule 1: every row lives exactly 64*T1, so rows expire in insertion order: one FIFO and ONE timer
+ *         (armed for the oldest row) replace a timer per transaction.
+ * Rule 2: a retransmission of the request gets the same final response and nothing else; the TU
+ *         never sees it (its `ServerTransaction` terminated when it handed the row over).
+ * Rule 3: a transport error while re-sending ends the row (the §17.2.4 move to "Terminated"),
+ *         with a log line; as with the full transaction in this state, the TU is told nothing.
  */
-import type { SipResponse } from '../message/index.js';
-import type { Flow } from '../transport/index.js';
-import type { TimerHandle } from './clock.js';
-import type { TransactionHost } from './transaction-host.js';
+import type { Flow, SipLogger } from '../transport/index.js';
+import type { Clock, TimerHandle } from './clock.js';
 
-export class CompletedNonInvite {
-  readonly side = 'server' as const;
-  private readonly timerJ: TimerHandle;
-  private done = false;
+/** What the table needs from the stack. */
+export interface CompletedTableHost {
+  readonly clock: Clock;
+  readonly logger: SipLogger;
+  /** sends wire bytes on a flow whose remote is already the response target (RFC 3261 §18.2.2) */
+  sendBytes(bytes: Buffer, flow: Flow): Promise<Flow>;
+}
+
+/** Compact the arrays once this many expired rows sit at their front. */
+const COMPACT_AFTER = 4096;
+
+export class CompletedNonInviteTable {
+  /** key → absolute row number (row `n` sits at index `n - this.dropped`) */
+  private readonly rows = new Map<string, number>();
+  private keys: Array<string | undefined> = [];
+  private wires: string[] = [];
+  private flows: Flow[] = [];
+  private deadlines: number[] = [];
+  /** index of the oldest live (or not yet swept) row */
+  private head = 0;
+  /** rows removed from the front of the arrays by compaction */
+  private dropped = 0;
+  private timer: TimerHandle | undefined;
 
   constructor(
-    private readonly host: TransactionHost,
-    readonly key: string,
-    private readonly response: SipResponse,
-    private readonly flow: Flow,
-  ) {
-    response.headers.forgetParsed(); // kept only to be re-sent
-    // "Timer J … 64*T1 seconds for unreliable transports"
-    this.timerJ = host.clock.setTimer(64 * host.timers.T1, () => this.end());
+    private readonly host: CompletedTableHost,
+    /** Timer J for unreliable transports: 64*T1 */
+    private readonly lifetimeMs: number,
+  ) {}
+
+  get size(): number {
+    return this.rows.size;
   }
 
-  get state(): 'completed' | 'terminated' {
-    return this.done ? 'terminated' : 'completed';
+  has(key: string): boolean {
+    return this.rows.has(key);
   }
 
-  /** A retransmission of the request: pass the final response to the transport again. */
-  receiveRequest(): void {
-    if (this.done) return;
-    this.host.send(this.response, this.flow).catch((err: unknown) => {
-      this.host.logger.warn('server transaction send failed', { key: this.key, err: String(err) });
-      this.end();
+  /** Keeps `wire` (the final response as sent, latin1 so any byte survives) for retransmissions of `key`. */
+  add(key: string, wire: string, flow: Flow): void {
+    this.remove(key);
+    this.rows.set(key, this.dropped + this.keys.length);
+    this.keys.push(key);
+    this.wires.push(wire);
+    this.flows.push(flow);
+    this.deadlines.push(this.host.clock.now() + this.lifetimeMs);
+    if (this.timer === undefined) this.arm();
+  }
+
+  /** Rule 2: re-sends the final response for `key`; false when no row has that key. */
+  resend(key: string): boolean {
+    const row = this.rows.get(key);
+    if (row === undefined) return false;
+    const i = row - this.dropped;
+    this.host.sendBytes(Buffer.from(this.wires[i]!, 'latin1'), this.flows[i]!).catch((err: unknown) => {
+      this.host.logger.warn('server transaction send failed', { key, err: String(err) });
+      if (this.rows.get(key) === row) this.remove(key); // Rule 3
     });
+    return true;
   }
 
-  dispose(): void {
-    if (this.done) return;
-    this.done = true;
-    this.host.clock.clearTimer(this.timerJ);
+  /** Drops every row and the timer (stack close). */
+  clear(): void {
+    if (this.timer !== undefined) this.host.clock.clearTimer(this.timer);
+    this.timer = undefined;
+    this.rows.clear();
+    this.keys = [];
+    this.wires = [];
+    this.flows = [];
+    this.deadlines = [];
+    this.head = 0;
+    this.dropped = 0;
   }
 
-  private end(): void {
-    if (this.done) return;
-    this.dispose();
-    this.host.forget(this);
+  private remove(key: string): void {
+    const row = this.rows.get(key);
+    if (row === undefined) return;
+    this.rows.delete(key);
+    const i = row - this.dropped;
+    this.keys[i] = undefined;
+    this.wires[i] = '';
+  }
+
+  /** Rule 1: the oldest row decides when the timer fires. */
+  private arm(): void {
+    if (this.head >= this.keys.length) return;
+    const wait = Math.max(0, this.deadlines[this.head]! - this.host.clock.now());
+    this.timer = this.host.clock.setTimer(wait, () => this.sweep());
+  }
+
+  private sweep(): void {
+    this.timer = undefined;
+    const now = this.host.clock.now();
+    while (this.head < this.keys.length && this.deadlines[this.head]! <= now) {
+      const key = this.keys[this.head];
+      if (key !== undefined && this.rows.get(key) === this.dropped + this.head) this.rows.delete(key);
+      this.head++;
+    }
+    if (this.head === this.keys.length) this.compact();
+    else if (this.head >= COMPACT_AFTER && this.head * 2 >= this.keys.length) this.compact();
+    this.arm();
+  }
+
+  private compact(): void {
+    this.keys = this.keys.slice(this.head);
+    this.wires = this.wires.slice(this.head);
+    this.flows = this.flows.slice(this.head);
+    this.deadlines = this.deadlines.slice(this.head);
+    this.dropped += this.head;
+    this.head = 0;
   }
 }

@@ -12,17 +12,17 @@
  * Rule 4 (RFC 3263 §4): a CANCEL goes where the INVITE it cancels (same branch) went.
  */
 import {
-  createResponse, generateBranch, getTopVia, parseUri, parseNameAddr, unbracketHost, formatVia,
+  createResponse, generateBranch, serializeMessage, getTopVia, parseUri, parseNameAddr, unbracketHost, formatVia,
   BRANCH_MAGIC, tagOf, type SipRequest, type SipResponse, type SipMessage,
 } from '../message/index.js';
 import {
-  SipTransportLayer, SipResolver, SILENT_LOGGER, createNodeDnsPort, defaultPort, transportFromToken, viaTransportToken,
+  SipTransportLayer, SipResolver, SILENT_LOGGER, createNodeDnsPort, defaultPort, transportFromToken, viaTransportToken, responseTarget,
   type Destination, type Flow, type ListenSpec, type SipLogger, type SipTarget, type TransportLayerOptions, type TransportProtocol,
 } from '../transport/index.js';
 import { RealClock, type Clock } from './clock.js';
 import { ClientTransaction, type ClientTransactionDelegate, type ClientTransactionHost } from './client-transaction.js';
 import { ServerTransaction } from './server-transaction.js';
-import { CompletedNonInvite } from './completed-non-invite.js';
+import { CompletedNonInviteTable } from './completed-non-invite.js';
 import { DEFAULT_TIMERS, type TimerConfig } from './transaction-host.js';
 import { serverKey, clientKeyOfResponse } from './transaction-keys.js';
 
@@ -61,7 +61,9 @@ export class SipStack implements ClientTransactionHost {
   readonly timers: TimerConfig;
   readonly logger: SipLogger;
   delegate: SipStackDelegate = {};
-  private readonly servers = new Map<string, ServerTransaction | CompletedNonInvite>();
+  private readonly servers = new Map<string, ServerTransaction>();
+  /** non-INVITE server transactions in Completed over UDP, as table rows (completed-non-invite.ts) */
+  private readonly completed: CompletedNonInviteTable;
   private readonly clients = new Map<string, ClientTransaction>();
   /** INVITE server transactions by Call-ID + CSeq + From-tag, to match the 2xx ACK (new branch) */
   private readonly invites = new Map<string, ServerTransaction>();
@@ -76,6 +78,10 @@ export class SipStack implements ClientTransactionHost {
     this.advertisedHost = opts.advertisedHost;
     this.resolver = opts.resolver ?? new SipResolver(createNodeDnsPort(), { supported: () => this.supportedTransports() });
     this.transport.delegate = { onMessage: (m, f) => this.onMessage(m, f) };
+    const transport = this.transport;
+    this.completed = new CompletedNonInviteTable({
+      clock: this.clock, logger: this.logger, sendBytes: (bytes, flow) => transport.sendBytes(bytes, flow),
+    }, 64 * this.timers.T1);
   }
 
   listen(spec: ListenSpec): ReturnType<SipTransportLayer['listen']> {
@@ -84,7 +90,7 @@ export class SipStack implements ClientTransactionHost {
 
   /** Live transaction counts (tests and metrics). */
   get counts(): { server: number; client: number } {
-    return { server: this.servers.size, client: this.clients.size };
+    return { server: this.servers.size + this.completed.size, client: this.clients.size };
   }
 
   /**
@@ -165,6 +171,7 @@ export class SipStack implements ClientTransactionHost {
     for (const tx of this.servers.values()) tx.dispose();
     for (const tx of this.clients.values()) tx.dispose();
     this.servers.clear();
+    this.completed.clear();
     this.clients.clear();
     await this.transport.close();
   }
@@ -175,8 +182,10 @@ export class SipStack implements ClientTransactionHost {
     return this.transport.send(msg, to);
   }
 
+  /** The response's wire text and its RFC 3261 §18.2.2 target go into the Completed table. */
   retainCompleted(key: string, finalResponse: SipResponse, flow: Flow): void {
-    this.servers.set(key, new CompletedNonInvite(this, key, finalResponse, flow));
+    const to: Flow = { transport: flow.transport, local: flow.local, remote: responseTarget(finalResponse, flow.remote) };
+    this.completed.add(key, serializeMessage(finalResponse).toString('latin1'), to);
   }
 
   forget(tx: { key: string; side: 'client' | 'server' }): void {
@@ -197,6 +206,7 @@ export class SipStack implements ClientTransactionHost {
     if (msg.method === 'ACK') return this.onAckRequest(msg, key, flow);
     const existing = this.servers.get(key);
     if (existing) return existing.receiveRequest();
+    if (this.completed.resend(key)) return;
     if (msg.method === 'CANCEL') return this.onCancel(msg, key, flow);
     const tx = new ServerTransaction(this, key, msg, flow);
     this.servers.set(key, tx);
@@ -221,14 +231,8 @@ export class SipStack implements ClientTransactionHost {
     this.guard('onStray', () => this.delegate.onStray?.(res, flow));
   }
 
-  /** An INVITE (or not yet completed) server transaction under `key`; a `CompletedNonInvite` is not one. */
-  private serverTransaction(key: string): ServerTransaction | undefined {
-    const tx = this.servers.get(key);
-    return tx instanceof ServerTransaction ? tx : undefined;
-  }
-
   private onAckRequest(ack: SipRequest, key: string, flow: Flow): void {
-    const tx = this.serverTransaction(key);
+    const tx = this.servers.get(key);
     if (tx && tx.state !== 'accepted') return this.guard('ack', () => tx.receiveAck(ack));
     // RFC 3261 §13.3.1.4: the ACK for a 2xx is its own transaction (new branch); it still stops the
     // UAS core's 2xx retransmissions, so match it to the INVITE by Call-ID, CSeq number and From tag.
@@ -240,7 +244,7 @@ export class SipStack implements ClientTransactionHost {
   /** RFC 3261 §9.2: CANCEL matches the INVITE server transaction with the same key (method INVITE). */
   private onCancel(cancel: SipRequest, key: string, flow: Flow): void {
     const inviteKey = serverKey(cancel, 'INVITE');
-    const invite = inviteKey === null ? undefined : this.serverTransaction(inviteKey);
+    const invite = inviteKey === null ? undefined : this.servers.get(inviteKey);
     const tx = new ServerTransaction(this, key, cancel, flow);
     this.servers.set(key, tx);
     if (invite === undefined || invite.state === 'terminated') {

@@ -29,7 +29,7 @@ export interface TransactionHost {
   send(msg: SipMessage, to: Flow | Destination): Promise<Flow>;
   /** the transaction reached 'terminated': drop it from the tables (unless another entry took its key) */
   forget(tx: { key: string; side: 'client' | 'server' }): void;
-  /** optional: keep a non-INVITE's Completed state (UDP) under its key as a `CompletedNonInvite` */
+  /** optional: keep a non-INVITE's Completed state (UDP) under its key as a row of `CompletedNonInviteTable` */
   retainCompleted?(key: string, finalResponse: SipResponse, flow: Flow): void;
 }
 

@@ -106,6 +106,18 @@ export class SipTransportLayer implements TransportSink {
     return out;
   }
 
+  /**
+   * Sends bytes serialized earlier to `flow.remote` (already the response target), on the flow's
+   * transport: a completed transaction re-sending its final response.
+   */
+  async sendBytes(bytes: Buffer, flow: Flow): Promise<Flow> {
+    const t = this.pick(flow.transport, flow.remote.host, flow.local);
+    if (t === undefined) throw new Error(`no ${flow.transport} transport listening for ${flow.remote.host}`);
+    const out = await t.send(bytes, { flow, remote: flow.remote });
+    this.stats.sent++;
+    return out;
+  }
+
   /** True while the flow's connection is open (always true for UDP). */
   isFlowAlive(flow: Flow): boolean {
     if (flow.connectionId === undefined) return true;

@@ -5,7 +5,7 @@
  * message to the stack as if it had arrived. Used with a FakeClock for stack tests in virtual time.
  */
 import {
-  SipTransportLayer, type Destination, type Flow, type HostPort, type SipMessage, type TransportProtocol,
+  SipTransportLayer, parseMessage, isParseError, type Destination, type Flow, type HostPort, type SipMessage, type TransportProtocol,
 } from '../../../../src/sip/index.js';
 
 export interface WireRecord {
@@ -40,6 +40,13 @@ export class RecordingTransportLayer extends SipTransportLayer {
     this.wire.push({ msg, via: msg.headers.first('via') ?? '', to: `${flow.transport}:${flow.remote.host}:${flow.remote.port}` });
     if (this.refused.has(flow.remote.host)) return Promise.reject(new Error(`ECONNREFUSED ${flow.remote.host}`));
     return Promise.resolve(flow);
+  }
+
+  /** Re-sent wire bytes (a completed transaction's final response), recorded parsed back. */
+  override sendBytes(bytes: Buffer, flow: Flow): Promise<Flow> {
+    const msg = parseMessage(bytes);
+    if (isParseError(msg)) throw new Error(`re-sent bytes do not parse: ${msg.reason}`);
+    return this.send(msg, flow);
   }
 
   /** A message arriving from `remote` (default: where the last request went). */
