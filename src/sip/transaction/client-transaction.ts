@@ -152,6 +152,7 @@ export class ClientTransaction {
         this.timers.stopAll();
         this.armCompletedTimer();
         this.passFinalOrFailOver(response!);
+        this.handOverCompleted();
         return;
       case 'passSuccess':
         if (!this.timers.has('M')) {
@@ -194,6 +195,18 @@ export class ClientTransaction {
       // "Timer K … T4 seconds for unreliable transports, and zero seconds for reliable transports"
       this.timers.start('K', this.reliable ? 0 : this.host.timers.T4, () => this.fire('timerK'));
     }
+  }
+
+  /**
+   * A non-INVITE over UDP that stayed in 'completed' (no failover) only absorbs retransmitted finals
+   * until Timer K: the host may keep that as a bare key (completed-non-invite.ts) so this object,
+   * its request and response can go now.
+   */
+  private handOverCompleted(): void {
+    if (this.isInvite || this.reliable || this.state !== 'completed' || this.host.retainCompletedClient === undefined) return;
+    this.timers.stopAll();
+    this.host.retainCompletedClient(this.key);
+    this.state = 'terminated';
   }
 
   private passFinalOrFailOver(response: SipResponse): void {

@@ -1,6 +1,9 @@
 /**
- * The Completed state of non-INVITE server transactions over an unreliable transport
- * (RFC 3261 §17.2.2), kept as rows of one table instead of live transaction objects.
+ * The Completed state of non-INVITE transactions over an unreliable transport, kept as rows of one
+ * table instead of live transaction objects: server side (RFC 3261 §17.2.2, Timer J) with the final
+ * response to re-send, client side (§17.1.2.2, Timer K) as a bare key that absorbs retransmitted
+ * finals ("any retransmissions of the final response that are received while in the Completed
+ * state" are buffered for T4 and dropped).
  *
  * "While in the "Completed" state, the server transaction MUST pass the final response to the
  * transport layer for retransmission whenever a retransmission of the request is received" — for
@@ -12,7 +15,8 @@
  * Rule 1: every row lives exactly 64*T1, so rows expire in insertion order: one FIFO and ONE timer
  *         (armed for the oldest row) replace a timer per transaction.
  * Rule 2: a retransmission of the request gets the same final response and nothing else; the TU
- *         never sees it (its `ServerTransaction` terminated when it handed the row over).
+ *         never sees it (its transaction terminated when it handed the row over). A client row has
+ *         no wire text: a retransmitted final that hits it is absorbed.
  * Rule 3: a transport error while re-sending ends the row (the §17.2.4 move to "Terminated"),
  *         with a log line; as with the full transaction in this state, the TU is told nothing.
  */
@@ -34,8 +38,8 @@ export class CompletedNonInviteTable {
   /** key → absolute row number (row `n` sits at index `n - this.dropped`) */
   private readonly rows = new Map<string, number>();
   private keys: Array<string | undefined> = [];
-  private wires: string[] = [];
-  private flows: Flow[] = [];
+  private wires: Array<string | undefined> = [];
+  private flows: Array<Flow | undefined> = [];
   private deadlines: number[] = [];
   /** index of the oldest live (or not yet swept) row */
   private head = 0;
@@ -57,8 +61,11 @@ export class CompletedNonInviteTable {
     return this.rows.has(key);
   }
 
-  /** Keeps `wire` (the final response as sent, latin1 so any byte survives) for retransmissions of `key`. */
-  add(key: string, wire: string, flow: Flow): void {
+  /**
+   * Keeps `wire` (the final response as sent, latin1 so any byte survives) and its flow for
+   * retransmissions of `key`; without them the row only absorbs (client side).
+   */
+  add(key: string, wire?: string, flow?: Flow): void {
     this.remove(key);
     this.rows.set(key, this.dropped + this.keys.length);
     this.keys.push(key);
@@ -68,11 +75,12 @@ export class CompletedNonInviteTable {
     if (this.timer === undefined) this.arm();
   }
 
-  /** Rule 2: re-sends the final response for `key`; false when no row has that key. */
+  /** Rule 2: re-sends the final response for `key` (or absorbs); false when no row has that key. */
   resend(key: string): boolean {
     const row = this.rows.get(key);
     if (row === undefined) return false;
     const i = row - this.dropped;
+    if (this.wires[i] === undefined) return true;
     this.host.sendBytes(Buffer.from(this.wires[i]!, 'latin1'), this.flows[i]!).catch((err: unknown) => {
       this.host.logger.warn('server transaction send failed', { key, err: String(err) });
       if (this.rows.get(key) === row) this.remove(key); // Rule 3
@@ -99,7 +107,8 @@ export class CompletedNonInviteTable {
     this.rows.delete(key);
     const i = row - this.dropped;
     this.keys[i] = undefined;
-    this.wires[i] = '';
+    this.wires[i] = undefined;
+    this.flows[i] = undefined;
   }
 
   /** Rule 1: the oldest row decides when the timer fires. */

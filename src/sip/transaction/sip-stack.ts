@@ -64,6 +64,8 @@ export class SipStack implements ClientTransactionHost {
   private readonly servers = new Map<string, ServerTransaction>();
   /** non-INVITE server transactions in Completed over UDP, as table rows (completed-non-invite.ts) */
   private readonly completed: CompletedNonInviteTable;
+  /** non-INVITE client transactions in Completed over UDP, as keys that absorb finals until Timer K */
+  private readonly completedClients: CompletedNonInviteTable;
   private readonly clients = new Map<string, ClientTransaction>();
   /** INVITE server transactions by Call-ID + CSeq + From-tag, to match the 2xx ACK (new branch) */
   private readonly invites = new Map<string, ServerTransaction>();
@@ -82,6 +84,9 @@ export class SipStack implements ClientTransactionHost {
     this.completed = new CompletedNonInviteTable({
       clock: this.clock, logger: this.logger, sendBytes: (bytes, flow) => transport.sendBytes(bytes, flow),
     }, 64 * this.timers.T1);
+    this.completedClients = new CompletedNonInviteTable({
+      clock: this.clock, logger: this.logger, sendBytes: () => Promise.reject(new Error('client rows never send')),
+    }, this.timers.T4);
   }
 
   listen(spec: ListenSpec): ReturnType<SipTransportLayer['listen']> {
@@ -90,7 +95,7 @@ export class SipStack implements ClientTransactionHost {
 
   /** Live transaction counts (tests and metrics). */
   get counts(): { server: number; client: number } {
-    return { server: this.servers.size + this.completed.size, client: this.clients.size };
+    return { server: this.servers.size + this.completed.size, client: this.clients.size + this.completedClients.size };
   }
 
   /**
@@ -173,6 +178,7 @@ export class SipStack implements ClientTransactionHost {
     this.servers.clear();
     this.completed.clear();
     this.clients.clear();
+    this.completedClients.clear();
     await this.transport.close();
   }
 
@@ -186,6 +192,10 @@ export class SipStack implements ClientTransactionHost {
   retainCompleted(key: string, finalResponse: SipResponse, flow: Flow): void {
     const to: Flow = { transport: flow.transport, local: flow.local, remote: responseTarget(finalResponse, flow.remote) };
     this.completed.add(key, serializeMessage(finalResponse).toString('latin1'), to);
+  }
+
+  retainCompletedClient(key: string): void {
+    this.completedClients.add(key);
   }
 
   forget(tx: { key: string; side: 'client' | 'server' }): void {
@@ -228,6 +238,7 @@ export class SipStack implements ClientTransactionHost {
     const key = clientKeyOfResponse(res);
     const tx = key === null ? undefined : this.clients.get(key);
     if (tx) return this.guard('client transaction', () => tx.receive(res));
+    if (key !== null && this.completedClients.resend(key)) return; // §17.1.2.2: absorbed until Timer K
     this.guard('onStray', () => this.delegate.onStray?.(res, flow));
   }
 

@@ -31,6 +31,8 @@ export interface TransactionHost {
   forget(tx: { key: string; side: 'client' | 'server' }): void;
   /** optional: keep a non-INVITE's Completed state (UDP) under its key as a row of `CompletedNonInviteTable` */
   retainCompleted?(key: string, finalResponse: SipResponse, flow: Flow): void;
+  /** optional: keep a non-INVITE client's Completed state (UDP, Timer K) as a bare key that absorbs finals */
+  retainCompletedClient?(key: string): void;
 }
 
 /** Timer slots a transaction may hold (RFC names, plus the §17.2.1 100-Trying and §13.3.1.4 2xx retransmission). */

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  FakeClock, SipStack, createRequest, generateBranch, serializeMessage, stampReceived, SILENT_LOGGER,
+  FakeClock, SipStack, createRequest, createResponse, generateBranch, serializeMessage, stampReceived, SILENT_LOGGER,
   type Flow, type SipRequest, type ServerTransaction,
 } from '../../../../src/sip/index.js';
 import { CompletedNonInviteTable } from '../../../../src/sip/transaction/completed-non-invite.js';
@@ -154,5 +154,34 @@ test('UDP: the re-sent final goes to the Via received/rport target (RFC 3581), n
   assert.equal(finals.length, 2);
   assert.equal(finals[1]!.to, 'udp:198.51.100.7:5071', 'received + rport, as the first answer went');
   assert.match(finals[1]!.msg.headers.get('via')!, /rport=5071;.*received=198\.51\.100\.7/);
+  await stack.close();
+});
+
+test('UDP client: after a non-INVITE final only a key stays; retransmitted finals are absorbed until Timer K', async () => {
+  const clock = new FakeClock();
+  const transport = new RecordingTransportLayer(['udp']);
+  const stack = new SipStack({ clock, transport, timers: { T1, T4: 5000 } });
+  const strays: number[] = [];
+  stack.delegate = { onStray: (res) => strays.push(res.status) };
+  const finals: number[] = [];
+  let terminated = 0;
+  const req = createRequest({ method: 'NOTIFY', uri: 'sip:w@198.51.100.7:5070', headers: [
+    ['From', '<sip:gw@192.0.2.1>;tag=a'], ['To', '<sip:w@198.51.100.7>;tag=b'], ['Call-ID', 'n1'], ['CSeq', '2 NOTIFY']] });
+  const tx = stack.sendRequest(req, { destination: { transport: 'udp', host: '198.51.100.7', port: 5070 }, delegate: {
+    onResponse: (res) => finals.push(res.status), onTerminated: () => terminated++ } });
+  await flush();
+  const ok = () => createResponse(tx.request, 200, 'OK');
+  transport.arrive(ok(), 'udp:198.51.100.7:5070');
+  assert.deepEqual(finals, [200]);
+  assert.equal(tx.state, 'terminated', 'the object handed its Completed state over');
+  assert.equal(terminated, 1);
+  assert.deepEqual(stack.counts, { server: 0, client: 1 });
+  transport.arrive(ok(), 'udp:198.51.100.7:5070');
+  assert.deepEqual(finals, [200], 'the TU hears the final once');
+  assert.deepEqual(strays, [], 'a retransmitted final within T4 is absorbed, not stray');
+  clock.advance(5000);
+  assert.deepEqual(stack.counts, { server: 0, client: 0 });
+  transport.arrive(ok(), 'udp:198.51.100.7:5070');
+  assert.deepEqual(strays, [200], 'after Timer K it matches nothing');
   await stack.close();
 });
