@@ -12,8 +12,9 @@
  * young-generation GCs and were copied into the old generation, which led the profile. A row here
  * is the response's wire text (one flat string), its flow and its deadline, in parallel arrays.
  *
- * Rule 1: every row lives exactly 64*T1, so rows expire in insertion order: one FIFO and ONE timer
- *         (armed for the oldest row) replace a timer per transaction.
+ * Rule 1: every row lives the same time (Timer J or K), so rows expire in insertion order: one FIFO
+ *         and ONE timer (armed for the oldest row, at most every SWEEP_EVERY_MS) replace a timer
+ *         per transaction.
  * Rule 2: a retransmission of the request gets the same final response and nothing else; the TU
  *         never sees it (its transaction terminated when it handed the row over). A client row has
  *         no wire text: a retransmitted final that hits it is absorbed.
@@ -31,6 +32,12 @@ export interface CompletedTableHost {
   sendBytes(bytes: Buffer, flow: Flow): Promise<Flow>;
 }
 
+/**
+ * The timer fires no more often than this: rows that fall due together are swept together, at most
+ * this late (Timer J and K are lower bounds on how long the state is kept).
+ */
+const SWEEP_EVERY_MS = 250;
+
 /** Compact the arrays once this many expired rows sit at their front. */
 const COMPACT_AFTER = 4096;
 
@@ -46,6 +53,8 @@ export class CompletedNonInviteTable {
   /** rows removed from the front of the arrays by compaction */
   private dropped = 0;
   private timer: TimerHandle | undefined;
+  /** the timer is being re-armed right after a sweep (so it waits at least SWEEP_EVERY_MS) */
+  private swept = false;
 
   constructor(
     private readonly host: CompletedTableHost,
@@ -114,7 +123,8 @@ export class CompletedNonInviteTable {
   /** Rule 1: the oldest row decides when the timer fires. */
   private arm(): void {
     if (this.head >= this.keys.length) return;
-    const wait = Math.max(0, this.deadlines[this.head]! - this.host.clock.now());
+    const due = this.deadlines[this.head]! - this.host.clock.now();
+    const wait = this.swept ? Math.max(due, SWEEP_EVERY_MS) : Math.max(0, due);
     this.timer = this.host.clock.setTimer(wait, () => this.sweep());
   }
 
@@ -128,7 +138,9 @@ export class CompletedNonInviteTable {
     }
     if (this.head === this.keys.length) this.compact();
     else if (this.head >= COMPACT_AFTER && this.head * 2 >= this.keys.length) this.compact();
+    this.swept = true;
     this.arm();
+    this.swept = false;
   }
 
   private compact(): void {

@@ -8,7 +8,6 @@
  * Rule 2: sending picks the listening transport by protocol and address family; stream transports
  *         reuse the flow's connection, else the connection to that remote, else open one.
  */
-import { isIPv6 } from 'node:net';
 import {
   parseMessage, isParseError, serializeMessage, createResponse, type SipMessage,
 } from '../message/index.js';
@@ -137,7 +136,7 @@ export class SipTransportLayer implements TransportSink {
       if (t.protocol !== protocol) continue;
       if (local !== undefined && t.local.port === local.port && t.local.host === local.host) return t;
       first ??= t;
-      if (family === undefined && isIPv6(t.local.host) === v6) family = t;
+      if (family === undefined && t.local.host.includes(':') === v6) family = t;
     }
     return family ?? first;
   }

@@ -3,9 +3,25 @@
  * Every datagram is one message; oversize datagrams are counted and dropped with a log.
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { lookup as dnsLookup } from 'node:dns';
 import { isIPv6 } from 'node:net';
 import type { Flow, HostPort } from './flow.js';
 import type { SipTransport, TransportSink } from './transport-sink.js';
+
+const IPV4_LITERAL = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+
+/**
+ * dgram's address lookup for every send: the stack sends to IP literals (RFC 3263 resolution ran
+ * before), which are answered at once instead of through `dns.lookup`'s next-tick round and its
+ * full IPv6 regex; a name still goes to `dns.lookup`.
+ */
+function literalFirstLookup(
+  address: string, family: unknown, callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  if (IPV4_LITERAL.test(address)) return callback(null, address, 4);
+  if (address.includes(':')) return callback(null, address, 6);
+  dnsLookup(address, family as number, callback);
+}
 
 export class UdpTransport implements SipTransport {
   readonly protocol = 'udp' as const;
@@ -17,7 +33,9 @@ export class UdpTransport implements SipTransport {
 
   static bind(host: string, port: number, sink: TransportSink): Promise<UdpTransport> {
     const rcvbuf = sink.limits.udpReceiveBufferBytes;
-    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false, ...(rcvbuf > 0 ? { recvBufferSize: rcvbuf } : {}) });
+    const socket = createSocket({
+      type: isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false, lookup: literalFirstLookup, ...(rcvbuf > 0 ? { recvBufferSize: rcvbuf } : {}),
+    });
     return new Promise((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(port, host, () => {
