@@ -10,7 +10,7 @@
  * Timer J, 64*T1 (32 s). At thousands of requests a second that is hundreds of thousands of rows
  * at once; as objects (transaction, parsed request, response, one host timer each) they survived
  * young-generation GCs and were copied into the old generation, which led the profile. A row here
- * is the response's wire text (one flat string), its flow and its deadline, in parallel arrays.
+ * is the response's wire text (one flat string), where it goes and its deadline, in parallel arrays.
  *
  * Rule 1: every row lives the same time (Timer J or K), so rows expire in insertion order: one FIFO
  *         and ONE timer (armed for the oldest row, at most every SWEEP_EVERY_MS) replace a timer
@@ -18,10 +18,12 @@
  * Rule 2: a retransmission of the request gets the same final response and nothing else; the TU
  *         never sees it (its transaction terminated when it handed the row over). A client row has
  *         no wire text: a retransmitted final that hits it is absorbed.
- * Rule 3: a transport error while re-sending ends the row (the §17.2.4 move to "Terminated"),
+ * Rule 3: keys are stored as flat copies: a transaction key is built from slices of the received
+ *         message, and a row kept for 32 s must not keep that whole message text alive.
+ * Rule 4: a transport error while re-sending ends the row (the §17.2.4 move to "Terminated"),
  *         with a log line; as with the full transaction in this state, the TU is told nothing.
  */
-import type { Flow, SipLogger } from '../transport/index.js';
+import type { Flow, HostPort, SipLogger } from '../transport/index.js';
 import type { Clock, TimerHandle } from './clock.js';
 
 /** What the table needs from the stack. */
@@ -41,12 +43,20 @@ const SWEEP_EVERY_MS = 250;
 /** Compact the arrays once this many expired rows sit at their front. */
 const COMPACT_AFTER = 4096;
 
+/** Rule 3: a flat copy of `s` (no reference into the string it was sliced or concatenated from). */
+function flatCopy(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8');
+}
+
 export class CompletedNonInviteTable {
   /** key → absolute row number (row `n` sits at index `n - this.dropped`) */
   private readonly rows = new Map<string, number>();
   private keys: Array<string | undefined> = [];
   private wires: Array<string | undefined> = [];
-  private flows: Array<Flow | undefined> = [];
+  /** the flow of each row, flat: its transport's local address (shared) and the target host and port */
+  private locals: Array<HostPort | undefined> = [];
+  private hosts: Array<string | undefined> = [];
+  private ports: number[] = [];
   private deadlines: number[] = [];
   /** index of the oldest live (or not yet swept) row */
   private head = 0;
@@ -74,12 +84,15 @@ export class CompletedNonInviteTable {
    * Keeps `wire` (the final response as sent, latin1 so any byte survives) and its flow for
    * retransmissions of `key`; without them the row only absorbs (client side).
    */
-  add(key: string, wire?: string, flow?: Flow): void {
+  add(anyKey: string, wire?: string, flow?: Flow): void {
+    const key = flatCopy(anyKey);
     this.remove(key);
     this.rows.set(key, this.dropped + this.keys.length);
     this.keys.push(key);
     this.wires.push(wire);
-    this.flows.push(flow);
+    this.locals.push(flow?.local);
+    this.hosts.push(flow?.remote.host);
+    this.ports.push(flow?.remote.port ?? 0);
     this.deadlines.push(this.host.clock.now() + this.lifetimeMs);
     if (this.timer === undefined) this.arm();
   }
@@ -89,10 +102,13 @@ export class CompletedNonInviteTable {
     const row = this.rows.get(key);
     if (row === undefined) return false;
     const i = row - this.dropped;
-    if (this.wires[i] === undefined) return true;
-    this.host.sendBytes(Buffer.from(this.wires[i]!, 'latin1'), this.flows[i]!).catch((err: unknown) => {
+    const wire = this.wires[i];
+    if (wire === undefined) return true;
+    // rows exist only for UDP, the one unreliable transport (RFC 3261 §17.2.2 Timer J / §17.1.2.2 Timer K)
+    const flow: Flow = { transport: 'udp', local: this.locals[i]!, remote: { host: this.hosts[i]!, port: this.ports[i]! } };
+    this.host.sendBytes(Buffer.from(wire, 'latin1'), flow).catch((err: unknown) => {
       this.host.logger.warn('server transaction send failed', { key, err: String(err) });
-      if (this.rows.get(key) === row) this.remove(key); // Rule 3
+      if (this.rows.get(key) === row) this.remove(key); // Rule 4
     });
     return true;
   }
@@ -104,7 +120,9 @@ export class CompletedNonInviteTable {
     this.rows.clear();
     this.keys = [];
     this.wires = [];
-    this.flows = [];
+    this.locals = [];
+    this.hosts = [];
+    this.ports = [];
     this.deadlines = [];
     this.head = 0;
     this.dropped = 0;
@@ -117,7 +135,8 @@ export class CompletedNonInviteTable {
     const i = row - this.dropped;
     this.keys[i] = undefined;
     this.wires[i] = undefined;
-    this.flows[i] = undefined;
+    this.locals[i] = undefined;
+    this.hosts[i] = undefined;
   }
 
   /** Rule 1: the oldest row decides when the timer fires. */
@@ -146,7 +165,9 @@ export class CompletedNonInviteTable {
   private compact(): void {
     this.keys = this.keys.slice(this.head);
     this.wires = this.wires.slice(this.head);
-    this.flows = this.flows.slice(this.head);
+    this.locals = this.locals.slice(this.head);
+    this.hosts = this.hosts.slice(this.head);
+    this.ports = this.ports.slice(this.head);
     this.deadlines = this.deadlines.slice(this.head);
     this.dropped += this.head;
     this.head = 0;
