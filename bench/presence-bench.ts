@@ -154,6 +154,13 @@ export function presenceRows(ours: AnchorResults, kam: AnchorResults): BenchRow[
       peer: km?.shmPerSub ?? km?.pssPerSub ?? null, peerName, unit: 'B/sub', better: 'lower',
       target: '≤ 640 B', met: om.pssPerSub <= 640,
     });
+    // like with like: Kamailio's own PSS delta (its RSS/PSS also carry the tm transaction peak)
+    if (km?.pssPerSub != null) {
+      rows.push({
+        name: `memory per subscription at ${om.subs}, PSS delta on both sides`, ours: om.pssPerSub, peer: km.pssPerSub, peerName,
+        unit: 'B/sub', better: 'lower',
+      });
+    }
   }
   return rows;
 }
