@@ -10,7 +10,16 @@ import { join } from 'node:path';
 export const ANCHOR_DIR = process.env.ANCHOR_DIR ?? new URL('../../shared/bench/anchor-kamailio/', import.meta.url).pathname;
 
 export interface SubRow { readonly rate: number; readonly achieved: number; readonly cpuPct: number; readonly verdict: string }
-export interface FanoutRow { readonly n: number; readonly p50: number; readonly p99: number; readonly notifies: number }
+/** p50/p99: from the PUBLISH to each changed NOTIFY on the wire (pcap); app*: SIPp's own receive times */
+export interface FanoutRow {
+  readonly n: number;
+  readonly notifies: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly appReceived: number;
+  readonly appP50: number;
+  readonly appP99: number;
+}
 export interface MemRow { readonly subs: number; readonly shmPerSub: number | null; readonly pssPerSub: number | null }
 export interface AnchorResults { readonly sub: SubRow[]; readonly fanout: FanoutRow[]; readonly mem: MemRow[] }
 
@@ -25,9 +34,11 @@ export function parseResults(file: string): AnchorResults {
     if (c[0] === 'sub' && c[1] !== 'rate_target') {
       out.sub.push({ rate: num(c[1]), achieved: num(c[8]), cpuPct: num(c[9]), verdict: c[14] ?? '' });
     } else if (c[0] === 'fanout' && c[1] !== 'N') {
-      // app_* = SIPp's own receive times against the time logged before the PUBLISH: measured the same
-      // way for both servers (the wire columns need the pcap analysis, which may not match every body).
-      out.fanout.push({ n: num(c[1]), notifies: num(c[8]), p50: num(c[9]), p99: num(c[10]) });
+      // wire_* (the measure: trigger to each NOTIFY on the wire) counts NOTIFYs whose body carries
+      // the published state; app_* adds SIPp's own receive path. Both the same way for both servers.
+      out.fanout.push({
+        n: num(c[1]), notifies: num(c[3]), p50: num(c[4]), p99: num(c[5]), appReceived: num(c[8]), appP50: num(c[9]), appP99: num(c[10]),
+      });
     } else if (c[0] === 'mem' && c[1] !== 'active_subs' && c[1] !== '0') {
       const shm = num(c[4]);
       const pss = num(c[7]);

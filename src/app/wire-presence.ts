@@ -5,7 +5,7 @@
  * through the runtime store (restored here at start, flushed every second and at close).
  */
 import {
-  resolveTarget, type ClientTransactionDelegate, type Flow, type SipRequest, type SipResponse,
+  formatFlow, isParseError, parseMessage, resolveTarget, type ClientTransactionDelegate, type Flow, type SipResponse,
 } from '../sip/index.js';
 import type { Engine, SubscriptionRecord } from '../core/index.js';
 import {
@@ -56,9 +56,24 @@ class NotifyResultDelegate implements ClientTransactionDelegate {
 
 function createNotifierSip(ctx: GatewayContext): NotifierSip {
   const stack = ctx.sip.stack;
+  const log = ctx.logger.child({ component: 'presence' });
   return {
     contactFor: (flow: Flow) => ctx.sip.contactFor(flow),
-    sendRequest(req: SipRequest, flow: Flow, onFinal: (r: RequestResult) => void): void {
+    sendSerialized(flow: Flow, wire: (via: string) => string, onFinal: (r: RequestResult) => void): void {
+      const { via, branch } = stack.newVia(flow);
+      const text = wire(via);
+      if (flow.transport === 'udp') {
+        // the fan-out path: these bytes as they are, in a table row (pending-non-invite.ts)
+        stack.sendPrepared('NOTIFY', branch, Buffer.from(text, 'utf8'), flow, (r) => onFinal(r.status === 0 ? r : { status: r.status }));
+        return;
+      }
+      // streams (rare for phones): a full client transaction, which also reconnects a closed flow
+      const req = parseMessage(Buffer.from(text, 'utf8'), { stream: false });
+      if (isParseError(req) || req.kind !== 'request') {
+        log.error('a NOTIFY we built does not parse', { flow: formatFlow(flow) });
+        onFinal({ status: 0, error: 'transport' });
+        return;
+      }
       const delegate = new NotifyResultDelegate(onFinal);
       // RFC 3581 / RFC 5626: reuse the watcher's flow; a closed connection (e.g. after a restart)
       // falls back to the remote target (RFC 3261 §12.2.1.1).

@@ -20,8 +20,11 @@ export interface IncomingRequest {
 }
 
 export interface NotifierSip {
-  /** send a request in a new non-INVITE client transaction over `flow`; `onFinal` runs exactly once */
-  sendRequest(req: SipRequest, flow: Flow, onFinal: (result: RequestResult) => void): void;
+  /**
+   * send a non-INVITE request the notifier serialized — `wire(via)` is the whole message given our
+   * top Via — in a new client transaction over `flow`; `onFinal` runs exactly once
+   */
+  sendSerialized(flow: Flow, wire: (via: string) => string, onFinal: (result: RequestResult) => void): void;
   /** our Contact URI for traffic on this flow (transport and listen point) */
   contactFor(flow: Flow): string;
 }

@@ -19,7 +19,7 @@ import { createResponse, formatSubscriptionState, generateTag, type Flow } from 
 import type { NotifyOutcome, RespondSubscribe, SendNotify, SubscribeRequest } from '../../core/index.js';
 import { FlowRegistry } from './flow-registry.js';
 import { parseSubscribe, type ParseSubscribeOptions, type InDialogSubscribe, type InitialSubscribe } from './parse-subscribe.js';
-import { SipSubscription, buildNotify, packDialog, withRemoteTarget } from './sip-subscription.js';
+import { SipSubscription, notifyWire, packDialog, withRemoteTarget } from './sip-subscription.js';
 import type {
   IncomingRequest, NotifierLogger, NotifierSip, RequestResult, SubmitInput, WatcherIdentifier,
 } from './notifier-ports.js';
@@ -153,13 +153,11 @@ export class PresenceNotifier {
     const state = formatSubscriptionState(terminated
       ? { state: 'terminated', reason: effect.reason ?? 'noresource' }
       : { state: 'active', expires: effect.expires });
-    const notify = buildNotify(sub, {
-      subscriptionState: state, contentType: effect.contentType, body: effect.body, contact: this.opts.sip.contactFor(sub.flow),
-    });
+    const content = { subscriptionState: state, contentType: effect.contentType, body: effect.body, contact: this.opts.sip.contactFor(sub.flow) };
     const flow = sub.flow;
     if (terminated) this.drop(sub.id);
     else this.opts.onDialogChanged?.(sub.id, sub);
-    this.opts.sip.sendRequest(notify, flow, (result) => this.report(effect.subscriptionId, effect.version, result));
+    this.opts.sip.sendSerialized(flow, (via) => notifyWire(sub, content, via), (result) => this.report(effect.subscriptionId, effect.version, result));
   }
 
   /** Number of live SIP subscription dialogs. */

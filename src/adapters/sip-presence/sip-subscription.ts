@@ -10,7 +10,7 @@
  * Rule 3: the local tag (our To-tag, 128 random bits) is the subscription id the core sees.
  * Rule 4: CSeq of our NOTIFYs only goes up, also across restarts (blf-facts §1.1 Polycom, SIP.js).
  */
-import { createRequest, tagOf, type Flow, type SipRequest } from '../../sip/index.js';
+import { tagOf, type Flow, type SipRequest } from '../../sip/index.js';
 import type { EventPackageName } from '../../core/index.js';
 
 const SEP = '\n';
@@ -95,32 +95,30 @@ export interface NotifyContent {
   /** `active;expires=N` / `terminated;reason=R`, already formatted */
   readonly subscriptionState: string;
   readonly contentType?: string;
-  readonly body?: string | Buffer;
+  readonly body?: string;
   /** our Contact URI for this flow's transport */
   readonly contact: string;
 }
 
 /**
- * Builds the next NOTIFY in the dialog (RFC 6665 §4.2.2; RFC 3261 §12.2.1.1) and advances the local
- * CSeq. Via is added by the transaction layer.
+ * The next NOTIFY in the dialog as wire text (RFC 6665 §4.2.2; RFC 3261 §12.2.1.1: Request-URI =
+ * remote target, route set as Route, our tag in From, CSeq one higher), starting with `via` (the
+ * stack's top Via for the flow). Built as one string, not a `SipRequest`: a fan-out sends thousands,
+ * and the stack sends these bytes as they are (`SipStack.sendPrepared`).
+ * Every value comes from a SUBSCRIBE the parser accepted, so none holds CR or LF.
  */
-export function buildNotify(sub: SipSubscription, content: NotifyContent): SipRequest {
+export function notifyWire(sub: SipSubscription, content: NotifyContent, via: string): string {
   const p = sub.packed.split(SEP);
   sub.localCseq += 1;
-  const headers: Array<[string, string]> = [];
-  if (p[Part.Routes]) headers.push(['Route', p[Part.Routes]]);
-  headers.push(
-    ['Max-Forwards', '70'],
-    ['From', `${p[Part.Local]};tag=${sub.id}`],
-    ['To', p[Part.Remote]],
-    ['Call-ID', p[Part.CallId]],
-    ['CSeq', `${sub.localCseq} NOTIFY`],
-    ['Contact', `<${content.contact}>`],
-    ['Event', sub.eventId === undefined ? sub.event : `${sub.event};id=${sub.eventId}`],
-    ['Subscription-State', content.subscriptionState],
-  );
-  if (content.contentType !== undefined) headers.push(['Content-Type', content.contentType]);
-  return createRequest({ method: 'NOTIFY', uri: p[Part.Target], headers, body: content.body });
+  const body = content.body ?? '';
+  const event = sub.eventId === undefined ? sub.event : `${sub.event};id=${sub.eventId}`;
+  return `NOTIFY ${p[Part.Target]} SIP/2.0\r\nVia: ${via}\r\n`
+    + (p[Part.Routes] ? `Route: ${p[Part.Routes]}\r\n` : '')
+    + `Max-Forwards: 70\r\nFrom: ${p[Part.Local]};tag=${sub.id}\r\nTo: ${p[Part.Remote]}\r\nCall-ID: ${p[Part.CallId]}\r\n`
+    + `CSeq: ${sub.localCseq} NOTIFY\r\nContact: <${content.contact}>\r\nEvent: ${event}\r\n`
+    + `Subscription-State: ${content.subscriptionState}\r\n`
+    + (content.contentType !== undefined ? `Content-Type: ${content.contentType}\r\n` : '')
+    + `Content-Length: ${Buffer.byteLength(body, 'utf8')}\r\n\r\n${body}`;
 }
 
 /** The persisted form of a subscription's dialog (JSON-safe). */

@@ -23,6 +23,7 @@ import { RealClock, type Clock } from './clock.js';
 import { ClientTransaction, type ClientTransactionDelegate, type ClientTransactionHost } from './client-transaction.js';
 import { ServerTransaction } from './server-transaction.js';
 import { CompletedNonInviteTable } from './completed-non-invite.js';
+import { PendingNonInviteTable, type PreparedResult } from './pending-non-invite.js';
 import { DEFAULT_TIMERS, type TimerConfig } from './transaction-host.js';
 import { serverKey, clientKeyOfResponse } from './transaction-keys.js';
 
@@ -67,6 +68,8 @@ export class SipStack implements ClientTransactionHost {
   /** non-INVITE client transactions in Completed over UDP, as keys that absorb finals until Timer K */
   private readonly completedClients: CompletedNonInviteTable;
   private readonly clients = new Map<string, ClientTransaction>();
+  /** non-INVITE client transactions over UDP sent as prepared bytes (the NOTIFY fan-out) */
+  private readonly pending: PendingNonInviteTable;
   /** INVITE server transactions by Call-ID + CSeq + From-tag, to match the 2xx ACK (new branch) */
   private readonly invites = new Map<string, ServerTransaction>();
   private readonly advertisedHost?: string;
@@ -87,6 +90,11 @@ export class SipStack implements ClientTransactionHost {
     this.completedClients = new CompletedNonInviteTable({
       clock: this.clock, logger: this.logger, sendBytes: () => Promise.reject(new Error('client rows never send')),
     }, this.timers.T4);
+    this.pending = new PendingNonInviteTable({
+      clock: this.clock, logger: this.logger, timers: this.timers,
+      sendBytes: (bytes, flow) => transport.sendBytes(bytes, flow),
+      completed: (key) => this.completedClients.add(key),
+    });
   }
 
   listen(spec: ListenSpec): ReturnType<SipTransportLayer['listen']> {
@@ -95,7 +103,10 @@ export class SipStack implements ClientTransactionHost {
 
   /** Live transaction counts (tests and metrics). */
   get counts(): { server: number; client: number } {
-    return { server: this.servers.size + this.completed.size, client: this.clients.size + this.completedClients.size };
+    return {
+      server: this.servers.size + this.completed.size,
+      client: this.clients.size + this.pending.size + this.completedClients.size,
+    };
   }
 
   /**
@@ -164,6 +175,27 @@ export class SipStack implements ClientTransactionHost {
     return (['udp', 'tcp', 'tls', 'ws', 'wss'] as const).filter((t) => have.has(t));
   }
 
+  /**
+   * The top Via (with a fresh branch) that `sendRequest` would add for a request on `flow`: a TU
+   * that serializes its own request for `sendPrepared` starts it with this.
+   */
+  newVia(flow: Flow): { readonly via: string; readonly branch: string } {
+    const branch = generateBranch();
+    return { via: this.viaValue(flow.transport, flow.remote.host, branch), branch };
+  }
+
+  /**
+   * The fan-out path (pending-non-invite.ts): a non-INVITE request the TU serialized itself — wire
+   * bytes whose top Via is `newVia(flow)` — in a client transaction over the UDP `flow`. `onFinal`
+   * runs exactly once: the final response, a Timer F timeout or a transport error.
+   */
+  sendPrepared(method: string, branch: string, wire: Buffer, flow: Flow, onFinal: (result: PreparedResult) => void): void {
+    if (method === 'INVITE' || method === 'ACK' || flow.transport !== 'udp') {
+      throw new Error(`sendPrepared carries non-INVITE requests over UDP only (got ${method} over ${flow.transport})`);
+    }
+    this.pending.start(`${branch}|${method}`, wire, flow, onFinal);
+  }
+
   /** Send without a transaction (ACK for 2xx, stateless answers). Adds a Via like `sendRequest`. */
   sendStateless(msg: SipMessage, to?: Flow | Destination): Promise<Flow> {
     const target = to ?? (msg.kind === 'request' ? resolveTarget(msg) : undefined);
@@ -179,6 +211,7 @@ export class SipStack implements ClientTransactionHost {
     this.completed.clear();
     this.clients.clear();
     this.completedClients.clear();
+    this.pending.clear();
     await this.transport.close();
   }
 
@@ -238,6 +271,7 @@ export class SipStack implements ClientTransactionHost {
     const key = clientKeyOfResponse(res);
     const tx = key === null ? undefined : this.clients.get(key);
     if (tx) return this.guard('client transaction', () => tx.receive(res));
+    if (key !== null && this.pending.receive(key, res)) return;
     if (key !== null && this.completedClients.resend(key)) return; // §17.1.2.2: absorbed until Timer K
     this.guard('onStray', () => this.delegate.onStray?.(res, flow));
   }
@@ -286,11 +320,16 @@ export class SipStack implements ClientTransactionHost {
       req.headers.prepend('Via', formatVia(top));
       return;
     }
+    req.headers.prepend('Via', this.viaValue(transport, towards, branch ?? generateBranch()));
+  }
+
+  /** Our top Via value for traffic of `transport` towards `towards`: our sent-by, `branch`, `rport`. */
+  private viaValue(transport: Destination['transport'], towards: string, branch: string): string {
     const lp = this.transport.listenPointFor(transport, towards);
     let host = lp?.host ?? '127.0.0.1';
     if (host === '0.0.0.0' || host === '::') host = this.advertisedHost ?? (host === '::' ? '::1' : '127.0.0.1');
     const sentBy = `${host.includes(':') ? `[${host}]` : host}:${lp?.port ?? defaultPort(transport)}`;
-    req.headers.prepend('Via', `SIP/2.0/${viaTransportToken(transport)} ${sentBy};branch=${branch ?? generateBranch()};rport`);
+    return `SIP/2.0/${viaTransportToken(transport)} ${sentBy};branch=${branch};rport`;
   }
 }
 

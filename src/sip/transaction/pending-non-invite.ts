@@ -1,0 +1,184 @@
+/**
+ * Non-INVITE client transactions over UDP whose request the TU serialized itself (RFC 3261
+ * §17.1.2, Trying → Proceeding → Completed), kept as rows of one table: the NOTIFY fan-out path.
+ *
+ * A state change on a line watched by thousands of phones starts thousands of NOTIFY transactions
+ * in one go; as `ClientTransaction` objects (parsed request, headers, body, two host timers,
+ * promise chains) each cost ~3 kB that live until the watcher answers, and copying them through
+ * young-generation GCs led the fan-out profile. A row here is the request's wire bytes, its flow,
+ * its result callback and its Timer E state.
+ *
+ * Rule 1: Timer E "initially set to T1"; on firing the request is retransmitted and E reset to
+ *         MIN(2*T1, T2) — T2 once in Proceeding. Timer F (64*T1) ends the row with a timeout.
+ *         Every delay in use is one of a few fixed values, so each delay has a `DeadlineFifo`
+ *         and ONE host timer serves them all (armed for the earliest head).
+ * Rule 2: a provisional moves the row to Proceeding and is not reported (the TU waits for a final).
+ *         A final ends the row: the TU hears it once, and the key goes on as a Completed bare row
+ *         (Timer K, absorbs retransmitted finals; `completed-non-invite.ts`).
+ * Rule 3: a transport error on a send ends the row with `transport`; the TU hears exactly one of
+ *         final / timeout / transport.
+ * Rule 4: an ended row leaves stale entries in the queues (a FIFO cannot drop from the middle);
+ *         they are swept out in bulk once they outnumber the live rows, so answered NOTIFYs do not
+ *         keep their bytes for Timer F's 32 s.
+ */
+import type { SipResponse } from '../message/index.js';
+import type { Flow, SipLogger } from '../transport/index.js';
+import type { Clock, TimerHandle } from './clock.js';
+import { DeadlineFifo } from './deadline-fifo.js';
+
+/** The one outcome of a prepared request's transaction. */
+export type PreparedResult =
+  | { readonly status: number; readonly response: SipResponse }
+  | { readonly status: 0; readonly error: 'timeout' | 'transport' };
+
+export interface PendingTableHost {
+  readonly clock: Clock;
+  readonly logger: SipLogger;
+  readonly timers: { readonly T1: number; readonly T2: number };
+  sendBytes(bytes: Buffer, flow: Flow): Promise<Flow>;
+  /** Rule 2: the transaction got its final; its key now only absorbs retransmitted finals */
+  completed(key: string): void;
+}
+
+interface Row {
+  readonly key: string;
+  readonly wire: Buffer;
+  readonly flow: Flow;
+  readonly onFinal: (result: PreparedResult) => void;
+  /** current Timer E delay */
+  interval: number;
+  proceeding: boolean;
+  /** bumped when E is re-armed, so older queue entries are stale */
+  eStamp: number;
+}
+
+/** Queue stamp of a Timer F entry (E stamps are ≥ 0). */
+const TIMER_F = -1;
+
+export class PendingNonInviteTable {
+  private readonly rows = new Map<string, Row>();
+  private readonly eQueues = new Map<number, DeadlineFifo<Row>>();
+  private readonly fQueue: DeadlineFifo<Row>;
+  private timer: TimerHandle | undefined;
+  private timerDue = Infinity;
+  /** rows ended since the queues were last swept of stale entries (Rule 4) */
+  private endedSinceSweep = 0;
+
+  constructor(private readonly host: PendingTableHost) {
+    this.fQueue = new DeadlineFifo(64 * host.timers.T1);
+  }
+
+  get size(): number {
+    return this.rows.size;
+  }
+
+  /** Sends `wire` on the UDP `flow` and runs the transaction under `key` (branch|method). */
+  start(key: string, wire: Buffer, flow: Flow, onFinal: (result: PreparedResult) => void): void {
+    const row: Row = { key, wire, flow, onFinal, interval: this.host.timers.T1, proceeding: false, eStamp: 0 };
+    this.rows.set(key, row);
+    const now = this.host.clock.now();
+    this.queueFor(row.interval).push(row, 0, now);
+    this.fQueue.push(row, TIMER_F, now);
+    this.arm();
+    this.transmit(row);
+  }
+
+  /** Feeds a response whose key matched; false when no row has that key. */
+  receive(key: string, response: SipResponse): boolean {
+    const row = this.rows.get(key);
+    if (row === undefined) return false;
+    if (response.status < 200) {
+      row.proceeding = true;
+      return true;
+    }
+    this.end(row);
+    this.host.completed(key);
+    this.report(row, { status: response.status, response });
+    return true;
+  }
+
+  /** Drops every row without reporting (stack close). */
+  clear(): void {
+    if (this.timer !== undefined) this.host.clock.clearTimer(this.timer);
+    this.timer = undefined;
+    this.timerDue = Infinity;
+    this.rows.clear();
+    for (const q of this.eQueues.values()) q.reset();
+    this.fQueue.reset();
+  }
+
+  private queueFor(delay: number): DeadlineFifo<Row> {
+    let q = this.eQueues.get(delay);
+    if (q === undefined) {
+      q = new DeadlineFifo(delay);
+      this.eQueues.set(delay, q);
+    }
+    return q;
+  }
+
+  private live(row: Row): boolean {
+    return this.rows.get(row.key) === row;
+  }
+
+  private end(row: Row): void {
+    this.rows.delete(row.key);
+    if (++this.endedSinceSweep < 1024 || this.endedSinceSweep < this.rows.size) return;
+    this.endedSinceSweep = 0;
+    const live = (r: Row, stamp: number) => this.live(r) && (stamp === TIMER_F || stamp === r.eStamp);
+    this.fQueue.retain(live);
+    for (const q of this.eQueues.values()) q.retain(live);
+  }
+
+  private report(row: Row, result: PreparedResult): void {
+    try {
+      row.onFinal(result);
+    } catch (err) {
+      this.host.logger.error('TU threw in a prepared request result', { key: row.key, err: String(err), stack: (err as Error)?.stack });
+    }
+  }
+
+  private transmit(row: Row): void {
+    this.host.sendBytes(row.wire, row.flow).catch((err: unknown) => {
+      if (!this.live(row)) return;
+      this.host.logger.warn('client transaction send failed', { key: row.key, err: String(err) });
+      this.end(row); // Rule 3
+      this.report(row, { status: 0, error: 'transport' });
+    });
+  }
+
+  /** Rule 1: one host timer, for the earliest head of all queues. */
+  private arm(): void {
+    let due = this.fQueue.nextDue ?? Infinity;
+    for (const q of this.eQueues.values()) due = Math.min(due, q.nextDue ?? Infinity);
+    if (due === Infinity || due >= this.timerDue) return;
+    if (this.timer !== undefined) this.host.clock.clearTimer(this.timer);
+    this.timerDue = due;
+    this.timer = this.host.clock.setTimer(Math.max(0, due - this.host.clock.now()), () => this.fire());
+  }
+
+  private fire(): void {
+    this.timer = undefined;
+    this.timerDue = Infinity;
+    const now = this.host.clock.now();
+    this.fQueue.popDue(now, (row) => {
+      if (!this.live(row)) return;
+      this.end(row);
+      this.report(row, { status: 0, error: 'timeout' });
+    });
+    for (const q of [...this.eQueues.values()]) {
+      q.popDue(now, (row, stamp) => {
+        if (!this.live(row) || stamp !== row.eStamp) return;
+        const { T2 } = this.host.timers;
+        row.interval = row.proceeding ? T2 : Math.min(row.interval * 2, T2);
+        row.eStamp++;
+        this.queueFor(row.interval).push(row, row.eStamp, now);
+        this.transmit(row);
+      });
+    }
+    if (this.rows.size === 0) {
+      for (const q of this.eQueues.values()) q.reset();
+      this.fQueue.reset();
+    }
+    this.arm();
+  }
+}
