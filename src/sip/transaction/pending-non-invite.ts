@@ -92,6 +92,7 @@ export class PendingNonInviteTable {
       return true;
     }
     this.end(row);
+    this.sweepStaleIfMany();
     this.host.completed(key);
     this.report(row, { status: response.status, response });
     return true;
@@ -122,7 +123,12 @@ export class PendingNonInviteTable {
 
   private end(row: Row): void {
     this.rows.delete(row.key);
-    if (++this.endedSinceSweep < 1024 || this.endedSinceSweep < this.rows.size) return;
+    this.endedSinceSweep++;
+  }
+
+  /** Rule 4; never while a queue is being popped (callers run it after). */
+  private sweepStaleIfMany(): void {
+    if (this.endedSinceSweep < 1024 || this.endedSinceSweep < this.rows.size) return;
     this.endedSinceSweep = 0;
     const live = (r: Row, stamp: number) => this.live(r) && (stamp === TIMER_F || stamp === r.eStamp);
     this.fQueue.retain(live);
@@ -142,6 +148,7 @@ export class PendingNonInviteTable {
       if (!this.live(row)) return;
       this.host.logger.warn('client transaction send failed', { key: row.key, err: String(err) });
       this.end(row); // Rule 3
+      this.sweepStaleIfMany();
       this.report(row, { status: 0, error: 'transport' });
     });
   }
@@ -178,6 +185,9 @@ export class PendingNonInviteTable {
     if (this.rows.size === 0) {
       for (const q of this.eQueues.values()) q.reset();
       this.fQueue.reset();
+      this.endedSinceSweep = 0;
+    } else {
+      this.sweepStaleIfMany();
     }
     this.arm();
   }

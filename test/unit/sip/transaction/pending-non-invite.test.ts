@@ -137,3 +137,16 @@ test('through the stack: sendPrepared sends the bytes as given, matches the resp
   assert.throws(() => stack.sendPrepared('NOTIFY', branch, Buffer.from(text), { ...FLOW, transport: 'tcp' }, () => undefined), /UDP only/);
   await stack.close();
 });
+
+test('rows that time out together each hear exactly one timeout, also when stale entries are swept meanwhile', () => {
+  const { clock, table, results, start } = tableRig();
+  for (let i = 0; i < 3000; i++) start(`t${i}|NOTIFY`);
+  for (let i = 0; i < 3000; i += 3) table.receive(`t${i}|NOTIFY`, response(200));
+  clock.advance(64 * T1);
+  const outcomes = [...results.values()];
+  assert.ok(outcomes.every((r) => r.length === 1), 'one outcome per row');
+  assert.equal(outcomes.filter((r) => r[0]!.status === 0).length, 2000);
+  assert.equal(outcomes.filter((r) => r[0]!.status === 200).length, 1000);
+  assert.equal(table.size, 0);
+  assert.equal(clock.pending, 0);
+});
