@@ -14,6 +14,8 @@ import {
   type TlsOptions,
   type TransportProtocol,
 } from '../sip/index.js';
+import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
 import type { Logger } from './logger.js';
 
 export type SipRequestHandler = (tx: ServerTransaction) => void;
@@ -52,9 +54,10 @@ export class SipEndpoint {
     };
   }
 
-  /** Starts the listeners; UDP and TCP share one port (when 0, TCP takes the port UDP got). */
+  /** Starts the listeners; UDP and TCP share one port (when 0, one that is free for both). */
   async listen(plan: SipListenPlan): Promise<BoundSipListener[]> {
-    const udp = await this.bind({ transport: 'udp', host: plan.host, port: plan.udpTcpPort });
+    const port = plan.udpTcpPort === 0 ? await freeUdpTcpPort(plan.host) : plan.udpTcpPort;
+    const udp = await this.bind({ transport: 'udp', host: plan.host, port });
     await this.bind({ transport: 'tcp', host: plan.host, port: udp.port });
     if (plan.tlsPort !== null && plan.tls) await this.bind({ transport: 'tls', host: plan.host, port: plan.tlsPort, tls: plan.tls });
     if (plan.wsPort !== null) await this.bind({ transport: 'ws', host: plan.host, port: plan.wsPort });
@@ -110,4 +113,27 @@ export class SipEndpoint {
     if (method !== 'OPTIONS') this.logger.info('SIP method not handled', { method, from: tx.flow.remote });
     tx.respond(response);
   }
+}
+
+/**
+ * A port free for both UDP and TCP on `host`. Taking whatever UDP port the OS gives and then TCP on the
+ * same number failed now and then (EADDRINUSE: an outgoing TCP connection held that local port), so
+ * the pair is probed together before the stack binds it.
+ */
+async function freeUdpTcpPort(host: string, attempts = 20): Promise<number> {
+  for (let i = 0; i < attempts; i++) {
+    const udp = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    const port = await new Promise<number>((resolve, reject) => {
+      udp.once('error', reject);
+      udp.bind(0, host, () => resolve(udp.address().port));
+    });
+    const tcpFree = await new Promise<boolean>((resolve) => {
+      const tcp = createServer();
+      tcp.once('error', () => resolve(false));
+      tcp.listen(port, host, () => tcp.close(() => resolve(true)));
+    });
+    await new Promise<void>((resolve) => udp.close(() => resolve()));
+    if (tcpFree) return port;
+  }
+  throw new Error(`no port free for both UDP and TCP on ${host} after ${attempts} tries`);
 }

@@ -159,7 +159,11 @@ function addField(text: string, start: number, end: number, headers: SipHeaders,
   while (v < end && isWsp(text.charCodeAt(v))) v++;
   let e = end;
   while (e > v && isWsp(text.charCodeAt(e - 1))) e--;
-  headers.append(text.slice(start, nameEnd), text.slice(v, e));
+  const value = text.slice(v, e);
+  // RFC 3261 §25.1: a value's only line breaks are folding (CRLF + WSP, unfolded above); a bare CR or LF
+  // would be echoed into our responses and NOTIFYs, where a lenient peer could read it as a new field
+  if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) return 'Line break inside a header value';
+  headers.append(text.slice(start, nameEnd), value);
   return null;
 }
 

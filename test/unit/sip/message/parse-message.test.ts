@@ -79,6 +79,20 @@ test('errors are values with a status, never throws', () => {
   }
 });
 
+test('a bare CR or LF inside a header value is a 400 (it would be echoed into our answers as a new field)', () => {
+  for (const brk of ['\r', '\n']) {
+    const text = OPTIONS.replace('CSeq: 63104 OPTIONS', `CSeq: 63104 OPTIONS\r\nSubject: hi${brk}Injected: yes`);
+    const r = parseMessage(text);
+    assert.ok(isParseError(r), JSON.stringify(brk));
+    assert.equal(r.status, 400);
+    assert.equal(r.reason, 'Line break inside a header value');
+    assert.ok(r.partial !== undefined, 'the partial message lets the transport answer 400');
+  }
+  const folded = parseMessage(OPTIONS.replace('CSeq: 63104 OPTIONS', 'CSeq: 63104 OPTIONS\r\nSubject: one\r\n two'));
+  assert.ok(!isParseError(folded));
+  assert.equal(folded.headers.get('subject'), 'one two', 'folding (CRLF + WSP) stays legal');
+});
+
 test('Event, Subscription-State and Digest headers', () => {
   const ev = parseEvent('Presence.winfo;id=7;x="y"')!;
   assert.deepEqual([ev.package, ev.templates, ev.id], ['presence', ['winfo'], '7']);
