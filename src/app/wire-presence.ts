@@ -61,14 +61,14 @@ function createNotifierSip(ctx: GatewayContext): NotifierSip {
     contactFor: (flow: Flow) => ctx.sip.contactFor(flow),
     sendSerialized(flow: Flow, wire: (via: string) => string, onFinal: (r: RequestResult) => void): void {
       const { via, branch } = stack.newVia(flow);
-      const text = wire(via);
+      const bytes = Buffer.from(wire(via), 'utf8');
       if (flow.transport === 'udp') {
         // the fan-out path: these bytes as they are, in a table row (pending-non-invite.ts)
-        stack.sendPrepared('NOTIFY', branch, Buffer.from(text, 'utf8'), flow, (r) => onFinal(r.status === 0 ? r : { status: r.status }));
+        stack.sendPrepared('NOTIFY', branch, bytes, flow, onFinal);
         return;
       }
       // streams (rare for phones): a full client transaction, which also reconnects a closed flow
-      const req = parseMessage(Buffer.from(text, 'utf8'), { stream: false });
+      const req = parseMessage(bytes, { stream: false });
       if (isParseError(req) || req.kind !== 'request') {
         log.error('a NOTIFY we built does not parse', { flow: formatFlow(flow) });
         onFinal({ status: 0, error: 'transport' });
