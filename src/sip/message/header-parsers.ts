@@ -89,11 +89,22 @@ export interface CSeq {
 /** RFC 3261 §8.1.1.5: "The sequence number value MUST be expressible as a 32-bit unsigned integer
  *  and MUST be less than 2**31." */
 export function parseCSeq(text: string): CSeq | null {
-  const m = /^\s*(\d{1,10})\s+([A-Za-z0-9.\-!%*_+`'~]+)\s*$/.exec(text);
-  if (m === null) return null;
-  const seq = Number(m[1]);
-  return seq < 2 ** 31 ? { seq, method: m[2] } : null;
+  // by offsets (every message carries one): LWS? 1*10DIGIT LWS token LWS?
+  const n = text.length;
+  let i = 0;
+  while (i < n && isLws(text.charCodeAt(i))) i++;
+  const digits = i;
+  while (i < n && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+  if (i === digits || i - digits > 10 || i >= n || !isLws(text.charCodeAt(i))) return null;
+  const seq = Number(text.slice(digits, i));
+  while (i < n && isLws(text.charCodeAt(i))) i++;
+  let end = n;
+  while (end > i && isLws(text.charCodeAt(end - 1))) end--;
+  const method = text.slice(i, end);
+  return seq < 2 ** 31 && method.length > 0 && isToken(method) ? { seq, method } : null;
 }
+
+const isLws = (c: number): boolean => c === 32 || c === 9 || c === 13 || c === 10;
 
 /** Expires / Min-Expires: delta-seconds (RFC 3261 §20.19; values above 2**32-1 clamp). */
 export function parseExpires(text: string): number | null {

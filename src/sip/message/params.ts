@@ -77,11 +77,22 @@ export function readQuoted(text: string, start: number): { value: string; end: n
   return null;
 }
 
-/** RFC 3261 §25.1 token characters. */
-const TOKEN_RE = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
+/** RFC 3261 §25.1 token characters, as a table (read per parameter name, so no regex). */
+export const TOKEN_CHARS = (() => {
+  const t = new Uint8Array(128);
+  for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-!%*_+`'~") t[c.charCodeAt(0)] = 1;
+  return t;
+})();
+
 export function isToken(s: string): boolean {
-  return TOKEN_RE.test(s);
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || TOKEN_CHARS[c] === 0) return false;
+  }
+  return true;
 }
+
 
 export function quote(s: string): string {
   return '"' + s.replace(/(["\\])/g, '\\$1') + '"';

@@ -12,6 +12,7 @@
 import { SipHeaders } from './sip-headers.js';
 import type { SipMessage, SipRequest, SipResponse } from './sip-message.js';
 import { peekCSeq, peekFrom, peekTo, peekTopVia } from './peek-headers.js';
+import { TOKEN_CHARS, isToken } from './params.js';
 
 export interface SipParseError {
   readonly kind: 'parse-error';
@@ -29,7 +30,6 @@ export interface ParseOptions {
   maxHeaders?: number;
 }
 
-const METHOD_RE = /^[A-Za-z0-9.\-!%*_+`'~]+$/;
 const HEADER_NAME_RE = /^[A-Za-z0-9.\-!%*_+`'~]+$/;
 
 function fail(status: number, reason: string, partial?: SipMessage): SipParseError {
@@ -84,7 +84,7 @@ function parseStartLine(line: string, headers: SipHeaders): SipMessage | SipPars
   const method = line.slice(0, sp1);
   const uri = line.slice(sp1 + 1, sp2);
   const version = line.slice(sp2 + 1);
-  if (!METHOD_RE.test(method)) return fail(400, 'Malformed method');
+  if (!isToken(method)) return fail(400, 'Malformed method');
   const req: SipRequest = { kind: 'request', method, uri, headers, body: EMPTY };
   if (uri.length === 0 || /[\s<>]/.test(uri) || uri.indexOf(':') <= 0) return fail(400, 'Malformed Request-URI', req);
   if (version === 'SIP/2.0') return req;
@@ -92,13 +92,6 @@ function parseStartLine(line: string, headers: SipHeaders): SipMessage | SipPars
   if (version.slice(4) !== '2.0') return fail(505, 'Version Not Supported', req);
   return req;
 }
-
-/** RFC 3261 §25.1 token characters, as a table for the header-name scan. */
-const TOKEN_CHARS = (() => {
-  const t = new Uint8Array(128);
-  for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-!%*_+`'~") t[c.charCodeAt(0)] = 1;
-  return t;
-})();
 
 const isWsp = (c: number): boolean => c === 32 || c === 9;
 
@@ -111,15 +104,27 @@ function readHeaders(head: string, from: number, headers: SipHeaders, max: numbe
   let err: string | null = null;
   const n = head.length;
   while (pos < n) {
-    let end = head.indexOf('\r\n', pos);
-    if (end < 0) end = n;
+    // the line ends at the next LF when a CR precedes it; a bare CR or LF before that CRLF makes the field
+    // malformed (checked by addField). Two searches per line: the LF, and the CR that must sit just before it.
+    const lf = head.indexOf('\n', pos);
+    let end: number;
+    let bare: boolean;
+    if (lf > pos && head.charCodeAt(lf - 1) === 13) {
+      end = lf - 1;
+      bare = head.indexOf('\r', pos) < end;
+    } else {
+      end = head.indexOf('\r\n', pos);
+      if (end < 0) end = n;
+      const cr = head.indexOf('\r', pos);
+      bare = (lf >= 0 && lf < end) || (cr >= 0 && cr < end);
+    }
     const next = end + 2;
     if (next < n && isWsp(head.charCodeAt(next))) {
       const r = readFoldedField(head, pos, end);
       pos = r.next;
-      err = addField(r.line, 0, r.line.length, headers, max) ?? err;
+      err = addField(r.line, 0, r.line.length, headers, max, true) ?? err;
     } else {
-      err = addField(head, pos, end, headers, max) ?? err;
+      err = addField(head, pos, end, headers, max, bare) ?? err;
       pos = next;
     }
     if (err === 'Too many headers') return err;
@@ -140,8 +145,11 @@ function readFoldedField(head: string, pos: number, end: number): { line: string
   return { line, next: at };
 }
 
-/** One `name: value` field in `text[start, end)`; returns an error reason (the field is skipped) or null. */
-function addField(text: string, start: number, end: number, headers: SipHeaders, max: number): string | null {
+/**
+ * One `name: value` field in `text[start, end)`; returns an error reason (the field is skipped) or null.
+ * `mayHoldBreak`: the caller saw a CR or LF inside the range (or unfolded it), so the value is checked.
+ */
+function addField(text: string, start: number, end: number, headers: SipHeaders, max: number, mayHoldBreak: boolean): string | null {
   let i = start;
   for (; i < end; i++) {
     const c = text.charCodeAt(i);
@@ -162,7 +170,7 @@ function addField(text: string, start: number, end: number, headers: SipHeaders,
   const value = text.slice(v, e);
   // RFC 3261 §25.1: a value's only line breaks are folding (CRLF + WSP, unfolded above); a bare CR or LF
   // would be echoed into our responses and NOTIFYs, where a lenient peer could read it as a new field
-  if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) return 'Line break inside a header value';
+  if (mayHoldBreak && (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0)) return 'Line break inside a header value';
   headers.append(text.slice(start, nameEnd), value);
   return null;
 }
@@ -192,18 +200,17 @@ function attachBody(m: SipMessage, buf: Buffer, bodyStart: number, stream: boole
 function validateMandatory(m: SipMessage): string | null {
   const h = m.headers;
   // parsed through the memo (peek-headers.ts), so the transaction layer reads these for free
-  if (!h.has('via')) return 'Missing Via';
-  if (peekTopVia(m) === null) return 'Malformed Via';
-  if (!h.has('cseq')) return 'Missing CSeq';
+  const via = peekTopVia(m);
+  if (via === null) return h.getByKey('via') === undefined ? 'Missing Via' : 'Malformed Via';
   const cseq = peekCSeq(m);
-  if (cseq === null) return 'Malformed CSeq';
-  const callId = h.get('call-id');
+  if (cseq === null) return h.getByKey('cseq') === undefined ? 'Missing CSeq' : 'Malformed CSeq';
+  const callId = h.getByKey('call-id');
   if (callId === undefined || callId.length === 0 || /\s/.test(callId)) return 'Missing or malformed Call-ID';
   if (peekFrom(m) === null) return 'Missing or malformed From';
   if (peekTo(m) === null) return 'Missing or malformed To';
   if (m.kind === 'request') {
     if (cseq.method !== m.method) return 'CSeq method does not match request method';
-    const mf = h.get('max-forwards');
+    const mf = h.getByKey('max-forwards');
     if (mf !== undefined && !/^\d{1,10}$/.test(mf)) return 'Malformed Max-Forwards';
   }
   return null;

@@ -32,22 +32,22 @@ const parseFromField = (raw: string): NameAddr | null => parseNameAddr(raw);
 const parseToField = (raw: string): NameAddr | null => parseNameAddr(raw);
 
 export function peekTopVia(msg: SipMessage): ViaView | null {
-  const raw = msg.headers.get('via');
+  const raw = msg.headers.getByKey('via');
   return raw === undefined ? null : msg.headers.memoize(raw, parseTopViaField);
 }
 
 export function peekCSeq(msg: SipMessage): Readonly<CSeq> | null {
-  const raw = msg.headers.get('cseq');
+  const raw = msg.headers.getByKey('cseq');
   return raw === undefined ? null : msg.headers.memoize(raw, parseCSeqField);
 }
 
 export function peekFrom(msg: SipMessage): NameAddrView | null {
-  const raw = msg.headers.get('from');
+  const raw = msg.headers.getByKey('from');
   return raw === undefined ? null : msg.headers.memoize(raw, parseFromField);
 }
 
 export function peekTo(msg: SipMessage): NameAddrView | null {
-  const raw = msg.headers.get('to');
+  const raw = msg.headers.getByKey('to');
   return raw === undefined ? null : msg.headers.memoize(raw, parseToField);
 }
 

@@ -85,6 +85,12 @@ export class SipHeaders {
     return i < 0 ? undefined : this.values[i];
   }
 
+  /** `get` for a name already in canonical form (lower-case long form): the stack's hot paths. */
+  getByKey(key: string): string | undefined {
+    const i = this.keys.indexOf(key);
+    return i < 0 ? undefined : this.values[i];
+  }
+
   has(name: string): boolean {
     return this.keys.indexOf(canonicalHeaderName(name)) >= 0;
   }

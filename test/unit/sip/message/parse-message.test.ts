@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  parseMessage, serializeMessage, isParseError, createResponse, getTopVia, getCSeq, getFrom, getTo,
+  parseMessage, serializeMessage, isParseError, createResponse, getTopVia, getCSeq, getFrom, getTo, parseCSeq,
   tagOf, parseUri, formatUri, parseEvent, parseSubscriptionState, parseAuthHeader, formatAuthHeader,
   generateBranch, generateTag, type SipRequest,
 } from '../../../../src/sip/index.js';
@@ -88,9 +88,29 @@ test('a bare CR or LF inside a header value is a 400 (it would be echoed into ou
     assert.equal(r.reason, 'Line break inside a header value');
     assert.ok(r.partial !== undefined, 'the partial message lets the transport answer 400');
   }
+  // where the line scan meets a bare break: at a line's start, on the last line, inside a folded value
+  const placed = [
+    OPTIONS.replace('Max-Forwards: 70', 'Max-Forwards: 70\r\n\nX-Bad: 1'),
+    OPTIONS.replace('l: 0\r\n\r\n', 'l: 0\r\nX-Last: a\rb\r\n\r\n'),
+    OPTIONS.replace('l: 0\r\n\r\n', 'l: 0\r\nX-Last: a\nb\r\n\r\n'),
+    OPTIONS.replace('  there, pick up!', '  there,\npick up!'),
+  ];
+  for (const text of placed) {
+    const r = parseMessage(text);
+    assert.ok(isParseError(r) && r.status === 400, JSON.stringify(text.slice(-60)));
+  }
   const folded = parseMessage(OPTIONS.replace('CSeq: 63104 OPTIONS', 'CSeq: 63104 OPTIONS\r\nSubject: one\r\n two'));
   assert.ok(!isParseError(folded));
   assert.equal(folded.headers.get('subject'), 'one two', 'folding (CRLF + WSP) stays legal');
+});
+
+test('CSeq: number and method with any LWS between, 31-bit range, token method', () => {
+  assert.deepEqual(parseCSeq('63104 OPTIONS'), { seq: 63104, method: 'OPTIONS' });
+  assert.deepEqual(parseCSeq(' 1\t \tNOTIFY '), { seq: 1, method: 'NOTIFY' });
+  assert.deepEqual(parseCSeq('2147483647 X-CUSTOM.1'), { seq: 2147483647, method: 'X-CUSTOM.1' });
+  for (const bad of ['', 'OPTIONS', '1', '1 ', '12OPTIONS', '2147483648 OPTIONS', '12345678901 A', '-1 A', '1 OPT IONS', '1 <A>', ' 1 A;x']) {
+    assert.equal(parseCSeq(bad), null, JSON.stringify(bad));
+  }
 });
 
 test('Event, Subscription-State and Digest headers', () => {
