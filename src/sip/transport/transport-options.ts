@@ -20,6 +20,9 @@ export interface TransportLimits {
    * datagrams, so a burst (SIPp at 5,000/s) is dropped and retransmitted 500 ms later.
    */
   udpReceiveBufferBytes: number;
+  /** UDP datagrams queued in one event-loop turn leave in sendmmsg batches (udp-send-queue.ts) when the
+   *  native addon is built; false sends each through dgram */
+  udpSendBatching: boolean;
 }
 
 export const DEFAULT_LIMITS: Readonly<TransportLimits> = {
@@ -29,6 +32,7 @@ export const DEFAULT_LIMITS: Readonly<TransportLimits> = {
   maxConnectionsPerSource: 64,
   idleTimeoutMs: 600_000,
   udpReceiveBufferBytes: 4 * 1024 * 1024,
+  udpSendBatching: true,
 };
 
 /** Logging port (winston-compatible shape). */

@@ -7,6 +7,7 @@ import { lookup as dnsLookup } from 'node:dns';
 import { isIPv6 } from 'node:net';
 import type { Flow, HostPort } from './flow.js';
 import type { SipTransport, TransportSink } from './transport-sink.js';
+import { UdpSendQueue } from './udp-send-queue.js';
 
 const IPV4_LITERAL = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 
@@ -26,10 +27,15 @@ function literalFirstLookup(
 export class UdpTransport implements SipTransport {
   readonly protocol = 'udp' as const;
 
+  private readonly out: UdpSendQueue;
+
   private constructor(
     private readonly socket: Socket,
     readonly local: HostPort,
-  ) {}
+    batching: boolean,
+  ) {
+    this.out = UdpSendQueue.forSocket(socket, batching);
+  }
 
   static bind(host: string, port: number, sink: TransportSink): Promise<UdpTransport> {
     const rcvbuf = sink.limits.udpReceiveBufferBytes;
@@ -41,7 +47,8 @@ export class UdpTransport implements SipTransport {
       socket.bind(port, host, () => {
         socket.off('error', reject);
         const addr = socket.address();
-        const t = new UdpTransport(socket, { host: addr.address, port: addr.port });
+        const t = new UdpTransport(socket, { host: addr.address, port: addr.port }, sink.limits.udpSendBatching);
+        sink.logger.debug('udp sends', { local: t.local, batched: t.out.batching ? 'sendmmsg' : 'no (one send per datagram)' });
         socket.on('error', (err) => sink.logger.error('udp socket error', { local: t.local, err: String(err) }));
         socket.on('message', (data, rinfo) => t.onDatagram(sink, data, { host: rinfo.address, port: rinfo.port }));
         resolve(t);
@@ -64,7 +71,7 @@ export class UdpTransport implements SipTransport {
   send(bytes: Buffer, target: { flow?: Flow; remote: HostPort }): Promise<Flow> {
     const remote = target.remote;
     return new Promise((resolve, reject) => {
-      this.socket.send(bytes, remote.port, remote.host, (err) => {
+      this.out.send(bytes, remote.port, remote.host, (err) => {
         if (err) reject(err);
         else resolve({ transport: 'udp', local: this.local, remote });
       });
@@ -76,6 +83,7 @@ export class UdpTransport implements SipTransport {
   }
 
   close(): Promise<void> {
+    this.out.flush();
     return new Promise((resolve) => {
       try {
         this.socket.close(() => resolve());

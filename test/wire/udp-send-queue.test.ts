@@ -1,0 +1,80 @@
+/**
+ * UDP send batching on loopback (src/sip/transport/udp-send-queue.ts): a burst leaves in sendmmsg
+ * batches, whole and in order; one bad datagram fails alone; without batching the same holds.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSocket, type Socket } from 'node:dgram';
+import { loadUdpBatchAddon, UdpSendQueue } from '../../src/sip/transport/udp-send-queue.js';
+
+async function bound(): Promise<Socket> {
+  const s = createSocket('udp4');
+  await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
+  return s;
+}
+
+/** Collects `count` datagrams (bounded by a 5 s deadline). */
+function receive(s: Socket, count: number): Promise<string[]> {
+  const got: string[] = [];
+  return new Promise((resolve, reject) => {
+    const deadline = setTimeout(() => reject(new Error(`received ${got.length} of ${count}`)), 5000);
+    s.on('message', (d) => {
+      got.push(d.toString());
+      if (got.length === count) {
+        clearTimeout(deadline);
+        resolve(got);
+      }
+    });
+  });
+}
+
+async function burst(batching: boolean, count: number): Promise<{ got: string[]; errors: number; batched: boolean }> {
+  const [rx, tx] = [await bound(), await bound()];
+  rx.setRecvBufferSize(4 * 1024 * 1024);
+  const q = UdpSendQueue.forSocket(tx, batching);
+  const arriving = receive(rx, count);
+  let errors = 0;
+  let done = 0;
+  for (let i = 0; i < count; i++) q.send(Buffer.from(`datagram ${i}`), rx.address().port, '127.0.0.1', (err) => (err ? errors++ : done++));
+  const got = await arriving;
+  assert.equal(done, count, 'every datagram heard its outcome once');
+  rx.close();
+  tx.close();
+  return { got, errors, batched: q.batching };
+}
+
+test('the sendmmsg addon is built on Linux (npm ci runs node-gyp)', { skip: process.platform !== 'linux' }, () => {
+  assert.ok(loadUdpBatchAddon() !== null, 'build/Release/udp_batch.node missing: run `npm ci` (needs g++ and make)');
+});
+
+test('a burst of 500 datagrams arrives whole and in order, batched and not', async () => {
+  for (const batching of [true, false]) {
+    const r = await burst(batching, 500);
+    assert.equal(r.batched, batching && loadUdpBatchAddon() !== null);
+    assert.equal(r.errors, 0);
+    assert.deepEqual(r.got, Array.from({ length: 500 }, (_, i) => `datagram ${i}`), `batching ${batching}`);
+  }
+});
+
+test('a datagram that cannot be sent fails alone; the rest of its batch still leaves', async () => {
+  const [rx, tx] = [await bound(), await bound()];
+  const q = UdpSendQueue.forSocket(tx, true);
+  const arriving = receive(rx, 4);
+  const outcome: (string | null)[] = [];
+  const port = rx.address().port;
+  const note = (i: number) => (err: Error | null) => (outcome[i] = err === null ? null : (err as NodeJS.ErrnoException).code ?? err.message);
+  q.send(Buffer.from('a'), port, '127.0.0.1', note(0));
+  q.send(Buffer.alloc(70_000), port, '127.0.0.1', note(1)); // over the 65,507-byte UDP limit: EMSGSIZE
+  q.send(Buffer.from('b'), port, '127.0.0.1', note(2));
+  q.send(Buffer.from('c'), port, '999.0.0.1', note(3)); // not an address
+  q.send(Buffer.from('d'), port, '127.0.0.1', note(4));
+  q.send(Buffer.from('e'), port, '127.0.0.1', note(5));
+  assert.deepEqual((await arriving).sort(), ['a', 'b', 'd', 'e']);
+  await new Promise((r) => setTimeout(r, 50)); // dgram reports its errors asynchronously when not batching
+  assert.equal(outcome[0], null);
+  assert.equal(outcome[1], 'EMSGSIZE');
+  assert.ok(outcome[3] !== null && outcome[3] !== undefined, 'the bad address is reported');
+  assert.deepEqual([outcome[2], outcome[4], outcome[5]], [null, null, null]);
+  rx.close();
+  tx.close();
+});
