@@ -7,6 +7,7 @@
  * Like with like: run.sh restarts Kamailio before each step; we restart the gateway before each step
  * too (one run.sh call per step), so neither server carries the previous step's subscriptions.
  * Knobs: BENCH_SUB_RATES, BENCH_FANOUT_NS, BENCH_MEM_COUNTS, BENCH_QUIET_WAIT, BENCH_VERBOSE,
+ * BENCH_GATEWAY_NODE_FLAGS (Node flags for the gateway child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`),
  * BENCH_SKIP_PEER=1 (a quick look at our side only).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -61,7 +62,8 @@ class GatewayProcess {
     rmSync(db, { force: true });
     rmSync(`${db}-wal`, { force: true });
     rmSync(`${db}-shm`, { force: true });
-    this.child = spawn(process.execPath, [join(REPO, 'bin/blfgw.js'), 'start', '--dialplan', dialplan, '--db', db,
+    const nodeFlags = (process.env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+    this.child = spawn(process.execPath, [...nodeFlags, join(REPO, 'bin/blfgw.js'), 'start', '--dialplan', dialplan, '--db', db,
       '--bind', '127.0.0.1', '--sip-port', String(this.port), '--axl-port', '0', '--sccp-port', '0', '--log-level', 'warn', '--no-digest'],
     { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';

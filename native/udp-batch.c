@@ -6,8 +6,10 @@
  *
  * sendBatch(fd, datagrams, ports, hosts, from, count) sends datagrams[from .. from+count) on the
  * non-blocking socket `fd` (the dgram socket's own descriptor) and returns how many left (>= 0), or
- * -errno when the first of them could not be sent (EAGAIN: the socket buffer is full). Hosts are IP
- * literals; a host that is not one is -EINVAL for that datagram.
+ * -errno when the first of them could not be sent (EAGAIN: the socket buffer is full). A datagram is a
+ * Buffer or a string; a string is UTF-8 encoded here, straight into one scratch block per call, which
+ * saves the fan-out path a Buffer (an ArrayBuffer allocation and a JS-side encode) per NOTIFY. Hosts are
+ * IP literals; a host that is not one is -EINVAL for that datagram.
  */
 #define _GNU_SOURCE /* sendmmsg, struct mmsghdr */
 #define NAPI_VERSION 8
@@ -15,6 +17,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -24,16 +27,13 @@ static int read_int(napi_env env, napi_value v, int32_t *out) {
   return napi_get_value_int32(env, v, out) == napi_ok;
 }
 
-/* Fills one message; returns 0 or -errno. */
-static int fill_message(napi_env env, napi_value bufs, napi_value ports, napi_value hosts, uint32_t index,
-                        struct mmsghdr *msg, struct iovec *iov, struct sockaddr_storage *addr) {
+/* The address part of one message; returns 0 or -errno. */
+static int fill_address(napi_env env, napi_value ports, napi_value hosts, uint32_t index, struct mmsghdr *msg,
+                        struct sockaddr_storage *addr) {
   napi_value el;
-  void *data;
-  size_t len;
   int32_t port;
   char host[64];
   size_t host_len;
-  if (napi_get_element(env, bufs, index, &el) != napi_ok || napi_get_buffer_info(env, el, &data, &len) != napi_ok) return -EINVAL;
   if (napi_get_element(env, ports, index, &el) != napi_ok || !read_int(env, el, &port) || port <= 0 || port > 65535) return -EINVAL;
   if (napi_get_element(env, hosts, index, &el) != napi_ok ||
       napi_get_value_string_utf8(env, el, host, sizeof host, &host_len) != napi_ok || host_len >= sizeof host - 1) return -EINVAL;
@@ -51,11 +51,28 @@ static int fill_message(napi_env env, napi_value bufs, napi_value ports, napi_va
     if (inet_pton(AF_INET, host, &a4->sin_addr) != 1) return -EINVAL;
     msg->msg_hdr.msg_namelen = sizeof *a4;
   }
-  iov->iov_base = data;
-  iov->iov_len = len;
   msg->msg_hdr.msg_name = addr;
-  msg->msg_hdr.msg_iov = iov;
-  msg->msg_hdr.msg_iovlen = 1;
+  return 0;
+}
+
+/* One datagram's payload: a Buffer's bytes in place, or a string's UTF-8 length to encode later
+ * (iov_base NULL). Returns 0 or -errno. */
+static int read_payload(napi_env env, napi_value bufs, uint32_t index, struct iovec *iov, napi_value *string) {
+  napi_value el;
+  napi_valuetype type;
+  bool is_buffer;
+  if (napi_get_element(env, bufs, index, &el) != napi_ok || napi_typeof(env, el, &type) != napi_ok) return -EINVAL;
+  if (type == napi_string) {
+    size_t len;
+    if (napi_get_value_string_utf8(env, el, NULL, 0, &len) != napi_ok) return -EINVAL;
+    iov->iov_base = NULL;
+    iov->iov_len = len;
+    *string = el;
+    return 0;
+  }
+  if (napi_is_buffer(env, el, &is_buffer) != napi_ok || !is_buffer) return -EINVAL;
+  if (napi_get_buffer_info(env, el, &iov->iov_base, &iov->iov_len) != napi_ok) return -EINVAL;
+  *string = NULL;
   return 0;
 }
 
@@ -76,14 +93,38 @@ static napi_value send_batch(napi_env env, napi_callback_info info) {
   memset(msgs, 0, sizeof msgs[0] * (size_t)count);
   int32_t ready = 0;
   int32_t sent;
+  napi_value strings[MAX_BATCH];
+  size_t scratch_len = 0;
   for (; ready < count; ready++) {
-    int err = fill_message(env, argv[1], argv[2], argv[3], (uint32_t)(from + ready), &msgs[ready], &iov[ready], &addrs[ready]);
+    uint32_t index = (uint32_t)(from + ready);
+    int err = read_payload(env, argv[1], index, &iov[ready], &strings[ready]);
+    if (err == 0) err = fill_address(env, argv[2], argv[3], index, &msgs[ready], &addrs[ready]);
     if (err != 0) {
       if (ready == 0) {
         napi_create_int32(env, err, &result);
         return result;
       }
       break; /* send the good ones; the caller meets the bad one first on its next call */
+    }
+    if (strings[ready] != NULL) scratch_len += iov[ready].iov_len + 1;
+    msgs[ready].msg_hdr.msg_iov = &iov[ready];
+    msgs[ready].msg_hdr.msg_iovlen = 1;
+  }
+  char *scratch = NULL;
+  if (scratch_len > 0) {
+    scratch = malloc(scratch_len);
+    if (scratch == NULL) {
+      napi_create_int32(env, -ENOMEM, &result);
+      return result;
+    }
+    char *at = scratch;
+    for (int32_t i = 0; i < ready; i++) {
+      if (strings[i] == NULL) continue;
+      size_t written;
+      napi_get_value_string_utf8(env, strings[i], at, iov[i].iov_len + 1, &written);
+      iov[i].iov_base = at;
+      iov[i].iov_len = written;
+      at += written + 1;
     }
   }
   if (ready == 0) {
@@ -93,6 +134,7 @@ static napi_value send_batch(napi_env env, napi_callback_info info) {
     while (sent < 0 && errno == EINTR);
     if (sent < 0) sent = -errno;
   }
+  free(scratch);
   napi_create_int32(env, sent, &result);
   return result;
 }

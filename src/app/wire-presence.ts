@@ -61,14 +61,15 @@ function createNotifierSip(ctx: GatewayContext): NotifierSip {
     contactFor: (flow: Flow) => ctx.sip.contactFor(flow),
     sendSerialized(flow: Flow, wire: (via: string) => string, onFinal: (r: RequestResult) => void): void {
       const { via, branch } = stack.newVia(flow);
-      const bytes = Buffer.from(wire(via), 'utf8');
+      const text = wire(via);
       if (flow.transport === 'udp') {
-        // the fan-out path: these bytes as they are, in a table row (pending-non-invite.ts)
-        stack.sendPrepared('NOTIFY', branch, bytes, flow, onFinal);
+        // the fan-out path: the text as it is, in a table row (pending-non-invite.ts), UTF-8 encoded
+        // only inside the send batch (udp-send-queue.ts)
+        stack.sendPrepared('NOTIFY', branch, text, flow, onFinal);
         return;
       }
       // streams (rare for phones): a full client transaction, which also reconnects a closed flow
-      const req = parseMessage(bytes, { stream: false });
+      const req = parseMessage(text, { stream: false });
       if (isParseError(req) || req.kind !== 'request') {
         log.error('a NOTIFY we built does not parse', { flow: formatFlow(flow) });
         onFinal({ status: 0, error: 'transport' });

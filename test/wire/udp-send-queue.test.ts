@@ -2,14 +2,18 @@
  * UDP send batching on loopback (src/sip/transport/udp-send-queue.ts): a burst leaves in sendmmsg
  * batches, whole and in order; one bad datagram fails alone; without batching the same holds.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { loadUdpBatchAddon, UdpSendQueue } from '../../src/sip/transport/udp-send-queue.js';
 
+const open: Socket[] = [];
+after(() => open.splice(0).forEach((s) => s.close())); // a failed assertion must not leave the run waiting on a socket
+
 async function bound(): Promise<Socket> {
   const s = createSocket('udp4');
   await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
+  open.push(s);
   return s;
 }
 
@@ -38,8 +42,6 @@ async function burst(batching: boolean, count: number): Promise<{ got: string[];
   for (let i = 0; i < count; i++) q.send(Buffer.from(`datagram ${i}`), rx.address().port, '127.0.0.1', (err) => (err ? errors++ : done++));
   const got = await arriving;
   assert.equal(done, count, 'every datagram heard its outcome once');
-  rx.close();
-  tx.close();
   return { got, errors, batched: q.batching };
 }
 
@@ -54,6 +56,21 @@ test('a burst of 500 datagrams arrives whole and in order, batched and not', asy
     assert.equal(r.errors, 0);
     assert.deepEqual(r.got, Array.from({ length: 500 }, (_, i) => `datagram ${i}`), `batching ${batching}`);
   }
+});
+
+test('text datagrams leave as their UTF-8 bytes, mixed with Buffers in one batch', async () => {
+  const [rx, tx] = [await bound(), await bound()];
+  const q = UdpSendQueue.forSocket(tx, true);
+  const texts = ['NOTIFY sip:a SIP/2.0', '"Dé Ñ 2003 ☎" <sip:2003@x>', 'x'.repeat(1400) + 'é', '𝄞 𝄞'];
+  const arriving = receive(rx, texts.length * 2);
+  let errors = 0;
+  for (const t of texts) {
+    q.send(t, rx.address().port, '127.0.0.1', (err) => (err ? errors++ : undefined));
+    q.send(Buffer.from(t), rx.address().port, '127.0.0.1', (err) => (err ? errors++ : undefined));
+  }
+  const got = await arriving;
+  assert.equal(errors, 0);
+  assert.deepEqual(got, texts.flatMap((t) => [t, t]), 'both forms arrive byte-identical, in order');
 });
 
 test('a datagram that cannot be sent fails alone; the rest of its batch still leaves', async () => {
@@ -75,6 +92,4 @@ test('a datagram that cannot be sent fails alone; the rest of its batch still le
   assert.equal(outcome[1], 'EMSGSIZE');
   assert.ok(outcome[3] !== null && outcome[3] !== undefined, 'the bad address is reported');
   assert.deepEqual([outcome[2], outcome[4], outcome[5]], [null, null, null]);
-  rx.close();
-  tx.close();
 });

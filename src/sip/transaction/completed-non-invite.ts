@@ -23,7 +23,7 @@
  * Rule 4: a transport error while re-sending ends the row (the §17.2.4 move to "Terminated"),
  *         with a log line; as with the full transaction in this state, the TU is told nothing.
  */
-import type { Flow, HostPort, SipLogger } from '../transport/index.js';
+import type { Flow, HostPort, SipLogger, WireData } from '../transport/index.js';
 import type { Clock, TimerHandle } from './clock.js';
 
 /** What the table needs from the stack. */
@@ -31,7 +31,7 @@ export interface CompletedTableHost {
   readonly clock: Clock;
   readonly logger: SipLogger;
   /** sends wire bytes on a flow whose remote is already the response target (RFC 3261 §18.2.2) */
-  sendBytes(bytes: Buffer, flow: Flow): Promise<Flow>;
+  sendBytes(bytes: WireData, flow: Flow): Promise<Flow>;
 }
 
 /**

@@ -22,7 +22,7 @@
  *         keep their bytes for Timer F's 32 s.
  */
 import type { SipResponse } from '../message/index.js';
-import type { Flow, SipLogger } from '../transport/index.js';
+import type { Flow, SipLogger, WireData } from '../transport/index.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { DeadlineFifo } from './deadline-fifo.js';
 
@@ -35,14 +35,14 @@ export interface PendingTableHost {
   readonly clock: Clock;
   readonly logger: SipLogger;
   readonly timers: { readonly T1: number; readonly T2: number };
-  sendBytes(bytes: Buffer, flow: Flow): Promise<Flow>;
+  sendBytes(bytes: WireData, flow: Flow): Promise<Flow>;
   /** Rule 2: the transaction got its final; its key now only absorbs retransmitted finals */
   completed(key: string): void;
 }
 
 interface Row {
   readonly key: string;
-  readonly wire: Buffer;
+  readonly wire: WireData;
   readonly flow: Flow;
   readonly onFinal: (result: PreparedResult) => void;
   /** current Timer E delay */
@@ -73,7 +73,7 @@ export class PendingNonInviteTable {
   }
 
   /** Sends `wire` on the UDP `flow` and runs the transaction under `key` (branch|method). */
-  start(key: string, wire: Buffer, flow: Flow, onFinal: (result: PreparedResult) => void): void {
+  start(key: string, wire: WireData, flow: Flow, onFinal: (result: PreparedResult) => void): void {
     const row: Row = { key, wire, flow, onFinal, interval: this.host.timers.T1, proceeding: false, eStamp: 0 };
     this.rows.set(key, row);
     const now = this.host.clock.now();

@@ -17,7 +17,7 @@ import {
 } from '../message/index.js';
 import {
   SipTransportLayer, SipResolver, SILENT_LOGGER, createNodeDnsPort, defaultPort, transportFromToken, viaTransportToken, responseTarget,
-  type Destination, type Flow, type ListenSpec, type SipLogger, type SipTarget, type TransportLayerOptions, type TransportProtocol,
+  type Destination, type Flow, type ListenSpec, type SipLogger, type SipTarget, type TransportLayerOptions, type TransportProtocol, type WireData,
 } from '../transport/index.js';
 import { RealClock, type Clock } from './clock.js';
 import { ClientTransaction, type ClientTransactionDelegate, type ClientTransactionHost } from './client-transaction.js';
@@ -189,7 +189,7 @@ export class SipStack implements ClientTransactionHost {
    * bytes whose top Via is `newVia(flow)` — in a client transaction over the UDP `flow`. `onFinal`
    * runs exactly once: the final response, a Timer F timeout or a transport error.
    */
-  sendPrepared(method: string, branch: string, wire: Buffer, flow: Flow, onFinal: (result: PreparedResult) => void): void {
+  sendPrepared(method: string, branch: string, wire: WireData, flow: Flow, onFinal: (result: PreparedResult) => void): void {
     if (method === 'INVITE' || method === 'ACK' || flow.transport !== 'udp') {
       throw new Error(`sendPrepared carries non-INVITE requests over UDP only (got ${method} over ${flow.transport})`);
     }

@@ -3,7 +3,7 @@ export * from './flow.js';
 export * from './transport-options.js';
 export * from './stream-framer.js';
 export * from './via-routing.js';
-export type { SipTransport } from './transport-sink.js';
+export type { SipTransport, WireData } from './transport-sink.js';
 export type { TlsOptions } from './stream-transport.js';
 export * from './transport-layer.js';
 export * from './sip-resolver.js';

@@ -10,7 +10,7 @@ import { createServer, connect as netConnect, type Server, type Socket } from 'n
 import { createServer as createTlsServer, connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { Flow, HostPort } from './flow.js';
 import { StreamFramer } from './stream-framer.js';
-import type { SipTransport, TransportSink } from './transport-sink.js';
+import type { SipTransport, TransportSink, WireData } from './transport-sink.js';
 
 export interface TlsOptions {
   cert: string | Buffer;
@@ -126,7 +126,7 @@ export class StreamTransport implements SipTransport {
     return this.connections.has(id);
   }
 
-  async send(bytes: Buffer, target: { flow?: Flow; remote: HostPort }): Promise<Flow> {
+  async send(bytes: WireData, target: { flow?: Flow; remote: HostPort }): Promise<Flow> {
     let conn = target.flow?.connectionId !== undefined ? this.connections.get(target.flow.connectionId) : undefined;
     if (conn === undefined) {
       const id = this.byRemote.get(`${target.remote.host}|${target.remote.port}`);

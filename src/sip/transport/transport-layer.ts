@@ -15,7 +15,7 @@ import { formatFlow, type Destination, type Flow, type HostPort, type TransportP
 import {
   DEFAULT_LIMITS, SILENT_LOGGER, createTransportStats, type SipLogger, type TransportLimits, type TransportStats,
 } from './transport-options.js';
-import type { SipTransport, TransportSink } from './transport-sink.js';
+import type { SipTransport, TransportSink, WireData } from './transport-sink.js';
 import { UdpTransport } from './udp-transport.js';
 import { StreamTransport, type TlsOptions } from './stream-transport.js';
 import { WsTransport } from './ws-transport.js';
@@ -109,7 +109,7 @@ export class SipTransportLayer implements TransportSink {
    * Sends bytes serialized earlier to `flow.remote` (already the response target), on the flow's
    * transport: a completed transaction re-sending its final response.
    */
-  async sendBytes(bytes: Buffer, flow: Flow): Promise<Flow> {
+  async sendBytes(bytes: WireData, flow: Flow): Promise<Flow> {
     const t = this.pick(flow.transport, flow.remote.host, flow.local);
     if (t === undefined) throw new Error(`no ${flow.transport} transport listening for ${flow.remote.host}`);
     const out = await t.send(bytes, { flow, remote: flow.remote });

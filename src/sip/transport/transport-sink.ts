@@ -17,12 +17,15 @@ export interface TransportSink {
   connectionClosed(flow: Flow): void;
 }
 
+/** A serialized message: bytes, or its text (sent as UTF-8; UDP encodes it straight into the send batch). */
+export type WireData = Buffer | string;
+
 /** Common shape of one listening transport. */
 export interface SipTransport {
   readonly protocol: Flow['transport'];
   readonly local: { host: string; port: number };
   /** send bytes on an existing flow, or open one (stream transports) to `remote` */
-  send(bytes: Buffer, target: { flow?: Flow; remote: { host: string; port: number } }): Promise<Flow>;
+  send(bytes: WireData, target: { flow?: Flow; remote: { host: string; port: number } }): Promise<Flow>;
   hasConnection(id: number): boolean;
   close(): Promise<void>;
 }

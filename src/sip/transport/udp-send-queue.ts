@@ -17,7 +17,7 @@ import { createRequire } from 'node:module';
 
 /** The addon's one function (see native/udp-batch.c). */
 export interface UdpBatchAddon {
-  sendBatch(fd: number, datagrams: Buffer[], ports: number[], hosts: string[], from: number, count: number): number;
+  sendBatch(fd: number, datagrams: Array<Buffer | string>, ports: number[], hosts: string[], from: number, count: number): number;
 }
 
 export type SendDone = (err: Error | null) => void;
@@ -51,7 +51,7 @@ function errnoError(errno: number, host: string, port: number): Error {
 }
 
 export class UdpSendQueue {
-  private datagrams: Buffer[] = [];
+  private datagrams: Array<Buffer | string> = [];
   private ports: number[] = [];
   private hosts: string[] = [];
   private dones: SendDone[] = [];
@@ -79,8 +79,8 @@ export class UdpSendQueue {
     return this.batch !== null;
   }
 
-  /** Queue one datagram to an IP literal; `done` hears the outcome. */
-  send(datagram: Buffer, port: number, host: string, done: SendDone): void {
+  /** Queue one datagram (bytes, or text sent as UTF-8) to an IP literal; `done` hears the outcome. */
+  send(datagram: Buffer | string, port: number, host: string, done: SendDone): void {
     if (this.batch === null || host.includes('%')) {
       this.sendOne(datagram, port, host, done); // a scoped IPv6 literal needs dgram's interface lookup
       return;
@@ -121,7 +121,7 @@ export class UdpSendQueue {
     for (let i = from; i < n; i++) this.sendOne(datagrams[i]!, ports[i]!, hosts[i]!, dones[i]!);
   }
 
-  private sendOne(datagram: Buffer, port: number, host: string, done: SendDone): void {
+  private sendOne(datagram: Buffer | string, port: number, host: string, done: SendDone): void {
     this.socket.send(datagram, port, host, (err) => done(err ?? null));
   }
 }

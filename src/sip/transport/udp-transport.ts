@@ -6,7 +6,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { lookup as dnsLookup } from 'node:dns';
 import { isIPv6 } from 'node:net';
 import type { Flow, HostPort } from './flow.js';
-import type { SipTransport, TransportSink } from './transport-sink.js';
+import type { SipTransport, TransportSink, WireData } from './transport-sink.js';
 import { UdpSendQueue } from './udp-send-queue.js';
 
 const IPV4_LITERAL = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
@@ -68,7 +68,7 @@ export class UdpTransport implements SipTransport {
     sink.deliver(data, flow, 'datagram');
   }
 
-  send(bytes: Buffer, target: { flow?: Flow; remote: HostPort }): Promise<Flow> {
+  send(bytes: WireData, target: { flow?: Flow; remote: HostPort }): Promise<Flow> {
     const remote = target.remote;
     return new Promise((resolve, reject) => {
       this.out.send(bytes, remote.port, remote.host, (err) => {

@@ -10,7 +10,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createHttpsServer } from 'node:https';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import type { Flow, HostPort } from './flow.js';
-import type { SipTransport, TransportSink } from './transport-sink.js';
+import type { SipTransport, TransportSink, WireData } from './transport-sink.js';
 import type { TlsOptions } from './stream-transport.js';
 
 interface WsConnection {
@@ -123,7 +123,7 @@ export class WsTransport implements SipTransport {
     return this.connections.has(id);
   }
 
-  async send(bytes: Buffer, target: { flow?: Flow; remote: HostPort }): Promise<Flow> {
+  async send(bytes: WireData, target: { flow?: Flow; remote: HostPort }): Promise<Flow> {
     let conn = target.flow?.connectionId !== undefined ? this.connections.get(target.flow.connectionId) : undefined;
     if (conn === undefined) {
       const id = this.byRemote.get(`${target.remote.host}|${target.remote.port}`);
@@ -131,7 +131,7 @@ export class WsTransport implements SipTransport {
     }
     conn ??= await this.open(target.remote);
     const c = conn;
-    await new Promise<void>((resolve, reject) => c.ws.send(bytes.toString('utf8'), (err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) => c.ws.send(typeof bytes === 'string' ? bytes : bytes.toString('utf8'), (err) => (err ? reject(err) : resolve())));
     return c.flow;
   }
 
