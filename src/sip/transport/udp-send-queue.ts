@@ -1,15 +1,16 @@
 /**
- * Batched UDP sends: datagrams queued in one synchronous run (a NOTIFY fan-out, a 200 OK and the
- * NOTIFY that follows it, timers firing together) leave in one `sendmmsg(2)` call through the optional
- * native addon (`native/udp-batch.c`) instead of one `send` each. A loopback datagram costs ~8 µs
- * through dgram's send on this VM and ~2.5 µs in a batch of 64.
+ * Batched UDP sends: datagrams queued in one turn of the event loop (the answers to one read of the
+ * socket, a NOTIFY fan-out, a 200 OK and the NOTIFY that follows it, timers firing together) leave in
+ * `sendmmsg(2)` calls through the optional native addon (`native/udp-batch.c`) instead of one `send`
+ * each. A loopback datagram costs ~8 µs through dgram's send on this VM and ~2.5 µs in a batch of 64.
  *
  * Rule 1: order per socket is kept: when libuv holds queued sends of its own (the kernel buffer was
  *         full), every datagram goes through dgram behind them until that queue drains.
- * Rule 2: the queue flushes every `FLUSH_AT` datagrams and at the end of the synchronous run
- *         (process.nextTick), never later: deferring to the end of the loop turn (setImmediate)
- *         batched more answers but kept each turn's messages alive longer, and the extra garbage
- *         collection cost more CPU than the saved system calls (measured on UDP OPTIONS under SIPp).
+ * Rule 2: the queue flushes every `FLUSH_AT` datagrams and at the end of the loop turn (setImmediate),
+ *         so the first NOTIFY of a fan-out does not wait for the last, and the answers to one read of
+ *         the socket share a call. Whatever waits on a send's outcome lives until that turn ends:
+ *         server transactions hand their Completed state over without waiting (server-transaction.ts
+ *         `handsOverAtOnce`), else they outlive young-generation GCs.
  * Rule 3: without the addon (not built, not Linux) or when disabled, every datagram goes through dgram.
  */
 import type { Socket } from 'node:dgram';
@@ -92,7 +93,7 @@ export class UdpSendQueue {
     if (this.datagrams.length >= FLUSH_AT) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
-      process.nextTick(this.flushSoon);
+      setImmediate(this.flushSoon);
     }
   }
 

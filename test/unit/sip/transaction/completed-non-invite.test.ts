@@ -185,3 +185,33 @@ test('UDP client: after a non-INVITE final only a key stays; retransmitted final
   assert.deepEqual(strays, [200], 'after Timer K it matches nothing');
   await stack.close();
 });
+
+test('UDP: the row replaces the transaction as the final is handed to the transport, unless the TU waits on a transport error', async () => {
+  const clock = new FakeClock();
+  const transport = new RecordingTransportLayer(['udp']);
+  const stack = new SipStack({ clock, transport, timers: { T1 } });
+  const states: Array<[string, string]> = [];
+  let terminated = 0;
+  stack.delegate = {
+    onRequest: (tx) => {
+      const waits = tx.request.headers.get('call-id') === 'waits';
+      tx.delegate = waits ? { onTransportError: () => undefined, onTerminated: () => terminated++ } : { onTerminated: () => terminated++ };
+      tx.reply(200, 'OK', { toTag: true });
+      states.push([tx.request.headers.get('call-id')!, tx.state]); // before any send has settled
+    },
+  };
+  const at = (callId: string) => {
+    const r = options(generateBranch());
+    r.headers.set('Call-ID', callId);
+    return r;
+  };
+  transport.arrive(at('free'), 'udp:198.51.100.7:5070');
+  transport.arrive(at('waits'), 'udp:198.51.100.7:5070');
+  assert.deepEqual(states, [['free', 'terminated'], ['waits', 'completed']]);
+  assert.equal(terminated, 1, 'the free one terminated once, at once');
+  assert.equal(clock.pending, 2, "the row table's one timer and the waiting transaction's Timer J");
+  await flush();
+  assert.equal(terminated, 2, 'the waiting one hands over once its send succeeded');
+  assert.equal(stack.counts.server, 2, 'both live on as rows');
+  await stack.close();
+});
