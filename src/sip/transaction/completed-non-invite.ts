@@ -23,8 +23,10 @@
  * Rule 4: a transport error while re-sending ends the row (the §17.2.4 move to "Terminated"),
  *         with a log line; as with the full transaction in this state, the TU is told nothing.
  */
+import type { SipRequest } from '../message/index.js';
 import type { Flow, HostPort, SipLogger, WireData } from '../transport/index.js';
 import type { Clock, TimerHandle } from './clock.js';
+import { responseFromRecipe } from './response-recipe.js';
 
 /** What the table needs from the stack. */
 export interface CompletedTableHost {
@@ -39,6 +41,9 @@ export interface CompletedTableHost {
  * this late (Timer J and K are lower bounds on how long the state is kept).
  */
 const SWEEP_EVERY_MS = 250;
+
+/** First character of a row's wire that is a recipe (response-recipe.ts), not the response's bytes. */
+const RECIPE = '\u0000';
 
 /** Compact the arrays once this many expired rows sit at their front. */
 const COMPACT_AFTER = 4096;
@@ -97,16 +102,33 @@ export class CompletedNonInviteTable {
     if (this.timer === undefined) this.arm();
   }
 
-  /** Rule 2: re-sends the final response for `key` (or absorbs); false when no row has that key. */
-  resend(key: string): boolean {
+  /**
+   * Keeps a response as its recipe (response-recipe.ts: what it does not copy from the request), which
+   * `resend` completes from the retransmitted request.
+   */
+  addRecipe(anyKey: string, recipe: string, flow: Flow): void {
+    this.add(anyKey, flatCopy(RECIPE + recipe), flow);
+  }
+
+  /**
+   * Rule 2: re-sends the final response for `key` (or absorbs); false when no row has that key.
+   * `request` is the retransmission that matched (it completes a recipe row).
+   */
+  resend(key: string, request?: SipRequest): boolean {
     const row = this.rows.get(key);
     if (row === undefined) return false;
     const i = row - this.dropped;
     const wire = this.wires[i];
     if (wire === undefined) return true;
+    let bytes: WireData;
+    if (wire.charCodeAt(0) === 0) {
+      const text = request === undefined ? null : responseFromRecipe(wire.slice(1), request);
+      if (text === null) return true; // a retransmission always carries the copied fields; absorb if not
+      bytes = text;
+    } else bytes = Buffer.from(wire, 'latin1');
     // rows exist only for UDP, the one unreliable transport (RFC 3261 §17.2.2 Timer J / §17.1.2.2 Timer K)
     const flow: Flow = { transport: 'udp', local: this.locals[i]!, remote: { host: this.hosts[i]!, port: this.ports[i]! } };
-    this.host.sendBytes(Buffer.from(wire, 'latin1'), flow).catch((err: unknown) => {
+    this.host.sendBytes(bytes, flow).catch((err: unknown) => {
       this.host.logger.warn('server transaction send failed', { key, err: String(err) });
       if (this.rows.get(key) === row) this.remove(key); // Rule 4
     });

@@ -210,7 +210,7 @@ export class ServerTransaction {
       this.host.logger.warn('server transaction send failed', { key: this.key, err: String(err) });
     });
     this.timers.stopAll();
-    this.host.retainCompleted!(this.key, res, this.flow);
+    this.host.retainCompleted!(this.key, res, this.flow, this.request);
     this.state = 'terminated'; // fire() terminates it once run() returns
   }
 
@@ -222,7 +222,7 @@ export class ServerTransaction {
   private handOverCompleted(res: SipResponse): void {
     if (this.isInvite || this.reliable || this.state !== 'completed' || this.lastResponse !== res || this.host.retainCompleted === undefined) return;
     this.timers.stopAll();
-    this.host.retainCompleted(this.key, res, this.flow);
+    this.host.retainCompleted(this.key, res, this.flow, this.request);
     this.state = 'terminated';
     this.terminate();
   }

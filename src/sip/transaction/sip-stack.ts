@@ -24,6 +24,7 @@ import { ClientTransaction, type ClientTransactionDelegate, type ClientTransacti
 import { ServerTransaction } from './server-transaction.js';
 import { CompletedNonInviteTable } from './completed-non-invite.js';
 import { PendingNonInviteTable, type PreparedResult } from './pending-non-invite.js';
+import { responseRecipe } from './response-recipe.js';
 import { DEFAULT_TIMERS, type TimerConfig } from './transaction-host.js';
 import { serverKey, clientKeyOfResponse } from './transaction-keys.js';
 
@@ -221,10 +222,15 @@ export class SipStack implements ClientTransactionHost {
     return this.transport.send(msg, to);
   }
 
-  /** The response's wire text and its RFC 3261 §18.2.2 target go into the Completed table. */
-  retainCompleted(key: string, finalResponse: SipResponse, flow: Flow): void {
+  /**
+   * The response and its RFC 3261 §18.2.2 target go into the Completed table: as a recipe when it
+   * copies its request's fields verbatim (response-recipe.ts), else as its wire text.
+   */
+  retainCompleted(key: string, finalResponse: SipResponse, flow: Flow, request?: SipRequest): void {
     const to: Flow = { transport: flow.transport, local: flow.local, remote: responseTarget(finalResponse, flow.remote) };
-    this.completed.add(key, serializeMessage(finalResponse).toString('latin1'), to);
+    const recipe = request === undefined ? null : responseRecipe(finalResponse, request);
+    if (recipe !== null) this.completed.addRecipe(key, recipe, to);
+    else this.completed.add(key, serializeMessage(finalResponse).toString('latin1'), to);
   }
 
   retainCompletedClient(key: string): void {
@@ -249,7 +255,7 @@ export class SipStack implements ClientTransactionHost {
     if (msg.method === 'ACK') return this.onAckRequest(msg, key, flow);
     const existing = this.servers.get(key);
     if (existing) return existing.receiveRequest();
-    if (this.completed.resend(key)) return;
+    if (this.completed.resend(key, msg)) return;
     if (msg.method === 'CANCEL') return this.onCancel(msg, key, flow);
     const tx = new ServerTransaction(this, key, msg, flow);
     this.servers.set(key, tx);

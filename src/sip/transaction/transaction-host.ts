@@ -2,7 +2,7 @@
  * What a transaction needs from the layer that owns it (the `SipStack`), and the timer constants
  * (RFC 3261 §17.1.1.1, Table 4). Pure types + defaults; T1/T2/T4 are passed in, never global.
  */
-import type { SipMessage, SipResponse } from '../message/index.js';
+import type { SipMessage, SipRequest, SipResponse } from '../message/index.js';
 import type { Destination, Flow, SipLogger } from '../transport/index.js';
 import type { Clock } from './clock.js';
 
@@ -30,7 +30,7 @@ export interface TransactionHost {
   /** the transaction reached 'terminated': drop it from the tables (unless another entry took its key) */
   forget(tx: { key: string; side: 'client' | 'server' }): void;
   /** optional: keep a non-INVITE's Completed state (UDP) under its key as a row of `CompletedNonInviteTable` */
-  retainCompleted?(key: string, finalResponse: SipResponse, flow: Flow): void;
+  retainCompleted?(key: string, finalResponse: SipResponse, flow: Flow, request?: SipRequest): void;
   /** optional: keep a non-INVITE client's Completed state (UDP, Timer K) as a bare key that absorbs finals */
   retainCompletedClient?(key: string): void;
 }
