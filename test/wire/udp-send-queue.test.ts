@@ -6,6 +6,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { loadUdpBatchAddon, UdpSendQueue } from '../../src/sip/transport/udp-send-queue.js';
+import { SipTransportLayer, type Flow } from '../../src/sip/index.js';
 
 const open: Socket[] = [];
 after(() => open.splice(0).forEach((s) => s.close())); // a failed assertion must not leave the run waiting on a socket
@@ -92,4 +93,23 @@ test('a datagram that cannot be sent fails alone; the rest of its batch still le
   assert.equal(outcome[1], 'EMSGSIZE');
   assert.ok(outcome[3] !== null && outcome[3] !== undefined, 'the bad address is reported');
   assert.deepEqual([outcome[2], outcome[4], outcome[5]], [null, null, null]);
+});
+
+test('transport layer: sendBytesQuietly delivers without a Promise and reports a failure once, never inside the call', async () => {
+  const layer = new SipTransportLayer();
+  const lp = await layer.listen({ transport: 'udp', host: '127.0.0.1', port: 0 });
+  const rx = await bound();
+  try {
+    const flow = (host: string, port: number): Flow => ({ transport: 'udp', local: { host: lp.host, port: lp.port }, remote: { host, port } });
+    const arriving = receive(rx, 1);
+    const errors: unknown[] = [];
+    layer.sendBytesQuietly('OPTIONS sip:x SIP/2.0\r\n\r\n', flow('127.0.0.1', rx.address().port), (e) => errors.push(e));
+    layer.sendBytesQuietly('OPTIONS sip:y SIP/2.0\r\n\r\n', flow('999.0.0.1', 5060), (e) => errors.push(e));
+    assert.equal(errors.length, 0, 'nothing reported inside the call');
+    assert.deepEqual(await arriving, ['OPTIONS sip:x SIP/2.0\r\n\r\n']);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(errors.length, 1, 'the bad address is reported once');
+  } finally {
+    await layer.close();
+  }
 });

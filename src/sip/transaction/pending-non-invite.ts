@@ -35,7 +35,8 @@ export interface PendingTableHost {
   readonly clock: Clock;
   readonly logger: SipLogger;
   readonly timers: { readonly T1: number; readonly T2: number };
-  sendBytes(bytes: WireData, flow: Flow): Promise<Flow>;
+  /** sends; `onError` runs (later, never inside this call) only if the send failed */
+  sendBytes(bytes: WireData, flow: Flow, onError: (err: unknown) => void): void;
   /** Rule 2: the transaction got its final; its key now only absorbs retransmitted finals */
   completed(key: string): void;
 }
@@ -144,7 +145,7 @@ export class PendingNonInviteTable {
   }
 
   private transmit(row: Row): void {
-    this.host.sendBytes(row.wire, row.flow).catch((err: unknown) => {
+    this.host.sendBytes(row.wire, row.flow, (err: unknown) => {
       if (!this.live(row)) return;
       this.host.logger.warn('client transaction send failed', { key: row.key, err: String(err) });
       this.end(row); // Rule 3

@@ -93,7 +93,7 @@ export class SipStack implements ClientTransactionHost {
     }, this.timers.T4);
     this.pending = new PendingNonInviteTable({
       clock: this.clock, logger: this.logger, timers: this.timers,
-      sendBytes: (bytes, flow) => transport.sendBytes(bytes, flow),
+      sendBytes: (bytes, flow, onError) => transport.sendBytesQuietly(bytes, flow, onError),
       completed: (key) => this.completedClients.add(key),
     });
   }

@@ -117,6 +117,23 @@ export class SipTransportLayer implements TransportSink {
     return out;
   }
 
+  /**
+   * `sendBytes` without a Promise per send, for bursts (a NOTIFY fan-out is one synchronous run, and a
+   * Promise per NOTIFY lived until it ended, through young-generation GCs). `onError` runs only on a
+   * failure, always in a later microtask (never inside the caller's loop).
+   */
+  sendBytesQuietly(bytes: WireData, flow: Flow, onError: (err: unknown) => void): void {
+    const t = this.pick(flow.transport, flow.remote.host, flow.local);
+    if (t?.sendDatagram === undefined) {
+      this.sendBytes(bytes, flow).catch(onError);
+      return;
+    }
+    t.sendDatagram(bytes, flow.remote, (err) => {
+      if (err === null) this.stats.sent++;
+      else queueMicrotask(() => onError(err));
+    });
+  }
+
   /** True while the flow's connection is open (always true for UDP). */
   isFlowAlive(flow: Flow): boolean {
     if (flow.connectionId === undefined) return true;

@@ -26,6 +26,8 @@ export interface SipTransport {
   readonly local: { host: string; port: number };
   /** send bytes on an existing flow, or open one (stream transports) to `remote` */
   send(bytes: WireData, target: { flow?: Flow; remote: { host: string; port: number } }): Promise<Flow>;
+  /** datagram transports: `send` without a Promise; `done` runs once, maybe inside a later `sendDatagram` */
+  sendDatagram?(bytes: WireData, remote: { host: string; port: number }, done: (err: Error | null) => void): void;
   hasConnection(id: number): boolean;
   close(): Promise<void>;
 }

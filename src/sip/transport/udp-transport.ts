@@ -68,6 +68,10 @@ export class UdpTransport implements SipTransport {
     sink.deliver(data, flow, 'datagram');
   }
 
+  sendDatagram(bytes: WireData, remote: HostPort, done: (err: Error | null) => void): void {
+    this.out.send(bytes, remote.port, remote.host, done);
+  }
+
   send(bytes: WireData, target: { flow?: Flow; remote: HostPort }): Promise<Flow> {
     const remote = target.remote;
     return new Promise((resolve, reject) => {

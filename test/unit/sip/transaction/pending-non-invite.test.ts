@@ -25,9 +25,9 @@ function tableRig() {
   let failSends = false;
   const table = new PendingNonInviteTable({
     clock, logger: SILENT_LOGGER, timers: { T1, T2 },
-    sendBytes: (bytes) => {
+    sendBytes: (bytes, _flow, onError) => {
       sends.push({ at: clock.now(), bytes: bytes.toString() });
-      return failSends ? Promise.reject(new Error('EHOSTUNREACH')) : Promise.resolve(FLOW);
+      if (failSends) queueMicrotask(() => onError(new Error('EHOSTUNREACH')));
     },
     completed: (key) => completed.push(key),
   });
