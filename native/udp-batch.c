@@ -63,10 +63,12 @@ static int read_payload(napi_env env, napi_value bufs, uint32_t index, struct io
   bool is_buffer;
   if (napi_get_element(env, bufs, index, &el) != napi_ok || napi_typeof(env, el, &type) != napi_ok) return -EINVAL;
   if (type == napi_string) {
-    size_t len;
-    if (napi_get_value_string_utf8(env, el, NULL, 0, &len) != napi_ok) return -EINVAL;
+    size_t units;
+    /* the UTF-16 length is O(1); 3 bytes per unit bound its UTF-8 form (a surrogate pair is 4 bytes for
+     * 2 units), so the string is scanned once, when it is written */
+    if (napi_get_value_string_utf16(env, el, NULL, 0, &units) != napi_ok) return -EINVAL;
     iov->iov_base = NULL;
-    iov->iov_len = len;
+    iov->iov_len = units * 3;
     *string = el;
     return 0;
   }
