@@ -113,3 +113,19 @@ test('transport layer: sendBytesQuietly delivers without a Promise and reports a
     await layer.close();
   }
 });
+
+test('datagrams queued on a socket that closes before the batch leaves fail one by one; nothing throws', async () => {
+  for (const batching of [true, false]) {
+    const tx = createSocket('udp4');
+    await new Promise<void>((resolve) => tx.bind(0, '127.0.0.1', resolve));
+    const q = UdpSendQueue.forSocket(tx, batching);
+    const outcomes: Array<Error | null> = [];
+    // queued before the close (batching: still in the queue; dgram: its callback is dropped by the close)
+    if (batching) q.send(Buffer.from('a'), 9, '127.0.0.1', (err) => outcomes.push(err));
+    await new Promise<void>((resolve) => tx.close(() => resolve()));
+    q.send('b', 9, '127.0.0.1', (err) => outcomes.push(err));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(outcomes.length, batching ? 2 : 1, `batching ${batching}: each datagram heard once`);
+    assert.ok(outcomes.every((e) => e instanceof Error), `batching ${batching}: ${outcomes.map(String).join(', ')}`);
+  }
+});

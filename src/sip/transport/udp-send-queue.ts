@@ -107,7 +107,7 @@ export class UdpSendQueue {
     this.hosts = [];
     this.dones = [];
     let from = 0;
-    while (from < n && this.socket.getSendQueueCount() === 0) {
+    while (from < n && this.libuvQueueEmpty()) {
       const r = this.batch!.sendBatch(this.fd!, datagrams, ports, hosts, from, n - from);
       if (r > 0) {
         for (let i = from; i < from + r; i++) dones[i]!(null);
@@ -122,7 +122,21 @@ export class UdpSendQueue {
     for (let i = from; i < n; i++) this.sendOne(datagrams[i]!, ports[i]!, hosts[i]!, dones[i]!);
   }
 
+  /** Rule 1; a closed socket has no queue (and throws): its sends fail in `sendOne`. */
+  private libuvQueueEmpty(): boolean {
+    try {
+      return this.socket.getSendQueueCount() === 0;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Through dgram; a socket closed meanwhile throws, which becomes this datagram's error, never the caller's. */
   private sendOne(datagram: Buffer | string, port: number, host: string, done: SendDone): void {
-    this.socket.send(datagram, port, host, (err) => done(err ?? null));
+    try {
+      this.socket.send(datagram, port, host, (err) => done(err ?? null));
+    } catch (err) {
+      done(err instanceof Error ? err : new Error(String(err)));
+    }
   }
 }
