@@ -93,7 +93,6 @@ export function isToken(s: string): boolean {
   return true;
 }
 
-
 export function quote(s: string): string {
   return '"' + s.replace(/(["\\])/g, '\\$1') + '"';
 }

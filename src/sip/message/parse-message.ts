@@ -30,7 +30,6 @@ export interface ParseOptions {
   maxHeaders?: number;
 }
 
-const HEADER_NAME_RE = /^[A-Za-z0-9.\-!%*_+`'~]+$/;
 
 function fail(status: number, reason: string, partial?: SipMessage): SipParseError {
   return partial ? { kind: 'parse-error', status, reason, partial } : { kind: 'parse-error', status, reason };

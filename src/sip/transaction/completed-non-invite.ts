@@ -121,7 +121,7 @@ export class CompletedNonInviteTable {
     const wire = this.wires[i];
     if (wire === undefined) return true;
     let bytes: WireData;
-    if (wire.charCodeAt(0) === 0) {
+    if (wire.startsWith(RECIPE)) {
       const text = request === undefined ? null : responseFromRecipe(wire.slice(1), request);
       if (text === null) return true; // a retransmission always carries the copied fields; absorb if not
       bytes = text;

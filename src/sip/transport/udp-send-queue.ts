@@ -15,6 +15,7 @@
  */
 import type { Socket } from 'node:dgram';
 import { createRequire } from 'node:module';
+import { constants } from 'node:os';
 
 /** The addon's one function (see native/udp-batch.c). */
 export interface UdpBatchAddon {
@@ -24,7 +25,7 @@ export interface UdpBatchAddon {
 export type SendDone = (err: Error | null) => void;
 
 const FLUSH_AT = 64;
-const EAGAIN = 11;
+const { EAGAIN, EINVAL, EMSGSIZE } = constants.errno;
 
 let addon: UdpBatchAddon | null | undefined;
 
@@ -47,7 +48,7 @@ function socketFd(socket: Socket): number | null {
 }
 
 function errnoError(errno: number, host: string, port: number): Error {
-  const code = errno === EAGAIN ? 'EAGAIN' : errno === 22 ? 'EINVAL' : errno === 90 ? 'EMSGSIZE' : `errno ${errno}`;
+  const code = errno === EAGAIN ? 'EAGAIN' : errno === EINVAL ? 'EINVAL' : errno === EMSGSIZE ? 'EMSGSIZE' : `errno ${errno}`;
   return Object.assign(new Error(`send ${code} ${host}:${port}`), { code, errno: -errno });
 }
 

@@ -75,7 +75,7 @@ export class UdpTransport implements SipTransport {
   send(bytes: WireData, target: { flow?: Flow; remote: HostPort }): Promise<Flow> {
     const remote = target.remote;
     return new Promise((resolve, reject) => {
-      this.out.send(bytes, remote.port, remote.host, (err) => {
+      this.sendDatagram(bytes, remote, (err) => {
         if (err) reject(err);
         else resolve({ transport: 'udp', local: this.local, remote });
       });
