@@ -8,7 +8,8 @@
  * too (one run.sh call per step), so neither server carries the previous step's subscriptions.
  * Knobs: BENCH_SUB_RATES, BENCH_FANOUT_NS, BENCH_MEM_COUNTS, BENCH_QUIET_WAIT, BENCH_VERBOSE,
  * BENCH_GATEWAY_NODE_FLAGS (Node flags for the gateway child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`),
- * BENCH_SKIP_PEER=1 (a quick look at our side only).
+ * BENCH_SKIP_PEER=1 (a quick look at our side only), BENCH_PRESENCE_PHASES (e.g. `fanout`; default
+ * `sub fanout mem`).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,6 +27,7 @@ const SUB_RATES = list(process.env.BENCH_SUB_RATES, '1000 2000 4000 6000 7000 80
 const FANOUT_NS = list(process.env.BENCH_FANOUT_NS, '100 1000 5000');
 const MEM_COUNTS = list(process.env.BENCH_MEM_COUNTS, '10000 100000');
 const SUB_PRESENTITIES = 1000;
+const PHASES = (process.env.BENCH_PRESENCE_PHASES ?? 'sub fanout mem').split(/\s+/).filter(Boolean);
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -205,12 +207,12 @@ export async function runPresenceBench(): Promise<BenchRow[]> {
   const kamEnv = { ...commonEnv(kamOut, runId, `127.0.0.1:${await freePort()}`), SUB_RATES: SUB_RATES.join(' ') };
   const skipPeer = process.env.BENCH_SKIP_PEER === '1';
   console.error(skipPeer ? 'presence bench: BENCH_SKIP_PEER=1, Kamailio not measured' : 'presence bench: Kamailio (run.sh sub fanout mem)…');
-  const kam = skipPeer ? { sub: [], fanout: [], mem: [] } : parseResults(await runAnchor(['sub', 'fanout', 'mem'], kamEnv, 60 * 60_000));
+  const kam = skipPeer ? { sub: [], fanout: [], mem: [] } : parseResults(await runAnchor(PHASES, kamEnv, 60 * 60_000));
   const gw = new GatewayProcess(work, await freePort());
   console.error('presence bench: gateway (run.sh per step)…');
-  const sub = await gatewaySubSteps(gw, work, runId);
-  const fanout = (await gatewayPhase(gw, work, runId, 'fanout')).fanout;
-  const mem = (await gatewayPhase(gw, work, runId, 'mem')).mem;
+  const sub = PHASES.includes('sub') ? await gatewaySubSteps(gw, work, runId) : [];
+  const fanout = PHASES.includes('fanout') ? (await gatewayPhase(gw, work, runId, 'fanout')).fanout : [];
+  const mem = PHASES.includes('mem') ? (await gatewayPhase(gw, work, runId, 'mem')).mem : [];
   const ours: AnchorResults = { sub, fanout, mem };
   console.error(`presence bench: raw results in ${work} (kamailio/results.tsv, gw-*/results.tsv)`);
   return presenceRows(ours, kam);

@@ -31,12 +31,17 @@ const readable = winston.format.printf((info) => {
   return `${String(timestamp)} ${String(level).padEnd(5)} ${String(message)}${fields}`;
 });
 
+/**
+ * winston formats (timestamp, JSON) every entry before its transports drop the ones below their level,
+ * ~10 µs each; a debug line per NOTIFY outcome then costs a fan-out tens of milliseconds. So the level
+ * is checked here first.
+ */
 function wrap(w: winston.Logger): Logger {
   return {
-    error: (m, f) => void w.error(m, f),
-    warn: (m, f) => void w.warn(m, f),
-    info: (m, f) => void w.info(m, f),
-    debug: (m, f) => void w.debug(m, f),
+    error: (m, f) => void (w.isErrorEnabled() && w.error(m, f)),
+    warn: (m, f) => void (w.isWarnEnabled() && w.warn(m, f)),
+    info: (m, f) => void (w.isInfoEnabled() && w.info(m, f)),
+    debug: (m, f) => void (w.isDebugEnabled() && w.debug(m, f)),
     child: (fields) => wrap(w.child(fields)),
   };
 }
