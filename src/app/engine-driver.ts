@@ -2,13 +2,19 @@
  * Runs the pure engine on the real clock: feeds inputs in with `now`, hands each effect to the adapter
  * that registered for its type, and keeps one timer armed at `engine.nextDeadline()` (the core never
  * sleeps). Effects are dispatched in order; a handler that throws is logged, the rest still run.
+ *
+ * Rule 1: each effect is dispatched as the engine decides it, not when the input is done: a state
+ *         change seen by 5,000 watchers puts its first NOTIFY on the wire before the last is built,
+ *         and no list of 5,000 effects outlives the fan-out.
+ * Rule 2: run to completion: an input submitted by a handler while the engine is still handling one
+ *         (e.g. a NOTIFY outcome reported at once) waits until that input is done, then runs.
  */
 import type { EngineInput } from '../core/index.js';
 import type { Logger } from './logger.js';
 
 /** The slice of the core engine the driver needs. */
 export interface DrivableEngine<E extends { readonly type: string }> {
-  handle(input: EngineInput, now: number): E[];
+  handleInto(input: EngineInput, now: number, out: { push(effect: E): unknown }): void;
   nextDeadline(): number | undefined;
 }
 
@@ -19,6 +25,11 @@ export class EngineDriver<E extends { readonly type: string }> {
   private timer: NodeJS.Timeout | undefined;
   private armedAt: number | undefined;
   private closed = false;
+  /** Rule 2 */
+  private handling = false;
+  private readonly waiting: EngineInput[] = [];
+  /** Rule 1: the engine's sink */
+  private readonly sink = { push: (effect: E): void => this.dispatch(effect) };
 
   constructor(
     readonly engine: DrivableEngine<E>,
@@ -33,13 +44,23 @@ export class EngineDriver<E extends { readonly type: string }> {
     this.handlers.set(type, list);
   }
 
-  /** Feeds one input; returns the effects (already dispatched) so callers can inspect them. */
-  submit(input: EngineInput): E[] {
-    if (this.closed) return [];
-    const effects = this.engine.handle(input, this.now());
-    for (const effect of effects) this.dispatch(effect);
+  /** Feeds one input; its effects are dispatched before this returns (Rule 2: unless nested). */
+  submit(input: EngineInput): void {
+    if (this.closed) return;
+    if (this.handling) {
+      this.waiting.push(input);
+      return;
+    }
+    this.handling = true;
+    try {
+      for (let next: EngineInput | undefined = input; next !== undefined && !this.closed; next = this.waiting.shift()) {
+        this.handleSafely(next);
+      }
+    } finally {
+      this.handling = false;
+      this.waiting.length = 0;
+    }
     this.arm();
-    return effects;
   }
 
   /**
@@ -56,6 +77,15 @@ export class EngineDriver<E extends { readonly type: string }> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  /** An engine that throws must not leave the driver stuck in `handling`, nor drop the next input. */
+  private handleSafely(input: EngineInput): void {
+    try {
+      this.engine.handleInto(input, this.now(), this.sink);
+    } catch (err) {
+      this.logger.error('engine failed on an input', { input: input.type, error: String((err as Error)?.stack ?? err) });
+    }
   }
 
   private dispatch(effect: E): void {

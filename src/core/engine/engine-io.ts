@@ -214,6 +214,14 @@ export interface Log {
   readonly fields: Readonly<Record<string, string | number | boolean | null>>;
 }
 
+/**
+ * Where the engine puts its effects, in order. An array collects them; the driver passes a sink that
+ * dispatches each at once, so a fan-out's first NOTIFY leaves before the last one is built.
+ */
+export interface EffectSink {
+  push(effect: Effect): unknown;
+}
+
 export type Effect =
   | RespondSubscribe
   | SendNotify

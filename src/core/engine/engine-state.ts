@@ -10,7 +10,7 @@ import { LineStateTable, type LineSnapshot } from '../line-state/index.js';
 import { SubscriptionTable, type Subscription } from '../subscriptions/index.js';
 import { EVENT_PACKAGES, fillTemplate, type DocumentTemplate } from '../packages/index.js';
 import { presentityUri } from '../policy/index.js';
-import type { BlfState, Effect, SendNotify, TerminationReason } from './engine-io.js';
+import type { BlfState, Effect, EffectSink, SendNotify, TerminationReason } from './engine-io.js';
 
 export interface EngineState {
   dir: Directory;
@@ -73,21 +73,21 @@ function renderBody(st: EngineState, sub: Subscription, version: number, memo: R
  * Sends the current full state if no NOTIFY is in flight, else marks the subscription dirty
  * (subscription-table.ts Rule 1).
  */
-export function notifyActive(st: EngineState, sub: Subscription, now: number, out: Effect[], memo?: RenderMemo): void {
+export function notifyActive(st: EngineState, sub: Subscription, now: number, out: EffectSink, memo?: RenderMemo): void {
   const version = st.subs.claimNotify(sub);
   if (version === undefined) return;
   out.push(buildNotify(st, sub, version, now, 'active', undefined, memo));
 }
 
 /** The final NOTIFY: sent regardless of one in flight, then the subscription is forgotten. */
-export function terminate(st: EngineState, sub: Subscription, now: number, reason: TerminationReason, out: Effect[]): void {
+export function terminate(st: EngineState, sub: Subscription, now: number, reason: TerminationReason, out: EffectSink): void {
   const version = sub.version++;
   out.push(buildNotify(st, sub, version, now, 'terminated', reason));
   endSubscription(st, sub, out);
 }
 
 /** Removes a subscription (and its relay out a trunk). */
-export function endSubscription(st: EngineState, sub: Subscription, out: Effect[]): void {
+export function endSubscription(st: EngineState, sub: Subscription, out: EffectSink): void {
   if (sub.trunk !== null) out.push({ type: 'route-unsubscribe', subscriptionId: sub.id, trunk: sub.trunk, target: sub.target });
   st.subs.remove(sub);
 }

@@ -14,11 +14,11 @@ import { lineKey, type LineKey } from '../model/index.js';
 import { aggregateUserState, type LineChange } from '../line-state/index.js';
 import { decide } from '../policy/index.js';
 import type { Subscription } from '../subscriptions/index.js';
-import type { BlfState, Effect, RemoteStateChanged } from './engine-io.js';
+import type { BlfState, Effect, EffectSink, RemoteStateChanged } from './engine-io.js';
 import { notifyActive, RenderMemo, terminate, type EngineState } from './engine-state.js';
 
 /** Rule 1; returns the users whose PUBLISH state may have changed. */
-export function applyLineChanges(st: EngineState, changes: readonly LineChange[], now: number, out: Effect[]): Set<string> {
+export function applyLineChanges(st: EngineState, changes: readonly LineChange[], now: number, out: EffectSink): Set<string> {
   const users = new Set<string>();
   // the line table already holds the new state of every changed line: one memo serves all of them
   const memo = new RenderMemo();
@@ -34,7 +34,7 @@ export function applyLineChanges(st: EngineState, changes: readonly LineChange[]
 }
 
 /** Rule 2. */
-export function publishUsers(st: EngineState, users: Iterable<string>, out: Effect[]): void {
+export function publishUsers(st: EngineState, users: Iterable<string>, out: EffectSink): void {
   const trunk = st.dir.params.impPublishTrunk;
   if (trunk === null) return;
   for (const user of users) {
@@ -54,7 +54,7 @@ export function publishUsers(st: EngineState, users: Iterable<string>, out: Effe
 }
 
 /** The trunk relay reported the state behind a routed subscription. */
-export function applyRemoteState(st: EngineState, input: RemoteStateChanged, now: number, out: Effect[]): void {
+export function applyRemoteState(st: EngineState, input: RemoteStateChanged, now: number, out: EffectSink): void {
   for (const sub of st.subs.onRoute(input.trunk, input.target)) {
     sub.remoteState = input.state;
     sub.remoteDialogs = input.dialogs;
@@ -62,7 +62,7 @@ export function applyRemoteState(st: EngineState, input: RemoteStateChanged, now
   }
 }
 
-function reevaluate(st: EngineState, sub: Subscription, now: number, out: Effect[]): void {
+function reevaluate(st: EngineState, sub: Subscription, now: number, out: EffectSink): void {
   const d = decide(st.dir, sub.watcher, sub.target, sub.kind);
   if (d.outcome === 'reject') {
     out.push({ type: 'log', level: 'info', message: 'subscription ended by a directory change', fields: { subscriptionId: sub.id, reason: d.reason } });
@@ -86,6 +86,6 @@ function reevaluate(st: EngineState, sub: Subscription, now: number, out: Effect
 }
 
 /** Rule 3, after the line table was re-aggregated for the new directory. */
-export function reevaluateSubscriptions(st: EngineState, now: number, out: Effect[]): void {
+export function reevaluateSubscriptions(st: EngineState, now: number, out: EffectSink): void {
   for (const sub of [...st.subs.all()]) reevaluate(st, sub, now, out);
 }

@@ -12,13 +12,15 @@
  */
 import type { Directory } from '../model/index.js';
 import { Subscription, type SubscriptionRecord } from '../subscriptions/index.js';
-import type { Effect, EngineInput, NotifyOutcome } from './engine-io.js';
+import type { Effect, EffectSink, EngineInput, NotifyOutcome } from './engine-io.js';
 import { createEngineState, endSubscription, notifyActive, terminate, type EngineState } from './engine-state.js';
 import { handleSubscribe } from './subscribe-handler.js';
 import { applyLineChanges, applyRemoteState, publishUsers, reevaluateSubscriptions } from './engine-updates.js';
 
 export interface Engine {
   handle(input: EngineInput, now: number): Effect[];
+  /** `handle`, putting each effect into `out` as it is decided (the driver dispatches them at once). */
+  handleInto(input: EngineInput, now: number, out: EffectSink): void;
   nextDeadline(): number | undefined;
   exportSubscriptions(): SubscriptionRecord[];
   /** The record of one live subscription (persistence of what changed, without exporting them all). */
@@ -29,7 +31,7 @@ export interface Engine {
   directory(): Directory;
 }
 
-function handleNotifyOutcome(st: EngineState, input: NotifyOutcome, now: number, out: Effect[]): void {
+function handleNotifyOutcome(st: EngineState, input: NotifyOutcome, now: number, out: EffectSink): void {
   const sub = st.subs.get(input.subscriptionId);
   if (!sub) {
     out.push({ type: 'log', level: 'debug', message: 'NOTIFY outcome for an unknown subscription', fields: { subscriptionId: input.subscriptionId, version: input.version } });
@@ -44,14 +46,14 @@ function handleNotifyOutcome(st: EngineState, input: NotifyOutcome, now: number,
   if (st.subs.settleNotify(sub, input.version)) notifyActive(st, sub, now, out);
 }
 
-function handleTick(st: EngineState, now: number, out: Effect[]): void {
+function handleTick(st: EngineState, now: number, out: EffectSink): void {
   for (let sub = st.subs.popDue(now); sub; sub = st.subs.popDue(now)) {
     sub.apply('expire');
     terminate(st, sub, now, 'timeout', out);
   }
 }
 
-function dispatch(st: EngineState, input: EngineInput, now: number, out: Effect[]): void {
+function dispatch(st: EngineState, input: EngineInput, now: number, out: EffectSink): void {
   switch (input.type) {
     case 'subscribe':
       return handleSubscribe(st, input, now, out);
@@ -76,7 +78,7 @@ function dispatch(st: EngineState, input: EngineInput, now: number, out: Effect[
   }
 }
 
-function restoreOne(st: EngineState, r: SubscriptionRecord, now: number, out: Effect[]): void {
+function restoreOne(st: EngineState, r: SubscriptionRecord, now: number, out: EffectSink): void {
   if (r.expiresAt <= now || st.subs.get(r.id)) return;
   const sub = new Subscription(r.id, r.watcher, r.target, r.event, r.contentType, r.kind);
   sub.line = r.line;
@@ -92,18 +94,22 @@ function restoreOne(st: EngineState, r: SubscriptionRecord, now: number, out: Ef
 export function createEngine(directory: Directory): Engine {
   const st = createEngineState(directory);
   let announced: number | undefined;
-  const wake = (out: Effect[]): Effect[] => {
+  const wake = (out: EffectSink): void => {
     const next = st.subs.nextDeadline();
     if (next !== undefined && next !== announced) out.push({ type: 'wake-at', at: next });
     announced = next;
-    return out;
+  };
+  const handleInto = (input: EngineInput, now: number, out: EffectSink): void => {
+    dispatch(st, input, now, out);
+    wake(out);
   };
   return {
     handle(input, now) {
       const out: Effect[] = [];
-      dispatch(st, input, now, out);
-      return wake(out);
+      handleInto(input, now, out);
+      return out;
     },
+    handleInto,
     nextDeadline: () => st.subs.nextDeadline(),
     exportSubscriptions: () => [...st.subs.all()].map((s) => st.subs.toRecord(s)),
     exportSubscription(id) {
@@ -113,7 +119,8 @@ export function createEngine(directory: Directory): Engine {
     restoreSubscriptions(records, now) {
       const out: Effect[] = [];
       for (const r of records) restoreOne(st, r, now, out);
-      return wake(out);
+      wake(out);
+      return out;
     },
     directory: () => st.dir,
   };

@@ -14,7 +14,7 @@
 import { classifySubscribeKind, decide, type Decision, type SubscribeKind } from '../policy/index.js';
 import { EVENT_PACKAGES, selectContentType } from '../packages/index.js';
 import { Subscription } from '../subscriptions/index.js';
-import type { Effect, SubscribeRequest } from './engine-io.js';
+import type { Effect, EffectSink, SubscribeRequest } from './engine-io.js';
 import { notifyActive, terminate, type EngineState } from './engine-state.js';
 
 type ExpiryCheck = { ok: true; seconds: number } | { ok: false; minExpires: number };
@@ -28,7 +28,7 @@ export function checkExpires(st: EngineState, requested: number | undefined): Ex
   return { ok: true, seconds: Math.min(requested, p.subscribeMaxExpires) };
 }
 
-function respondRejected(req: SubscribeRequest, decision: Extract<Decision, { outcome: 'reject' }>, out: Effect[]): void {
+function respondRejected(req: SubscribeRequest, decision: Extract<Decision, { outcome: 'reject' }>, out: EffectSink): void {
   const notFound = decision.reason === 'user-unknown';
   out.push({
     type: 'respond-subscribe',
@@ -39,7 +39,7 @@ function respondRejected(req: SubscribeRequest, decision: Extract<Decision, { ou
   });
 }
 
-function refresh(st: EngineState, sub: Subscription, seconds: number, now: number, out: Effect[]): void {
+function refresh(st: EngineState, sub: Subscription, seconds: number, now: number, out: EffectSink): void {
   out.push({ type: 'respond-subscribe', subscriptionId: sub.id, status: 200, reason: 'OK', expires: seconds });
   if (seconds === 0) {
     sub.apply('unsubscribe');
@@ -68,7 +68,7 @@ function createSubscription(st: EngineState, req: SubscribeRequest, kind: Subscr
 }
 
 /** Handles one parsed SUBSCRIBE (Rules 1-4). */
-export function handleSubscribe(st: EngineState, req: SubscribeRequest, now: number, out: Effect[]): void {
+export function handleSubscribe(st: EngineState, req: SubscribeRequest, now: number, out: EffectSink): void {
   const pkg = EVENT_PACKAGES.get(req.event);
   if (!pkg) {
     out.push({ type: 'respond-subscribe', subscriptionId: req.subscriptionId, status: 489, reason: 'Bad Event' });
