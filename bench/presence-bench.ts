@@ -8,11 +8,12 @@
  * too (one run.sh call per step), so neither server carries the previous step's subscriptions.
  * Knobs: BENCH_SUB_RATES, BENCH_FANOUT_NS, BENCH_MEM_COUNTS, BENCH_QUIET_WAIT, BENCH_VERBOSE,
  * BENCH_GATEWAY_NODE_FLAGS (Node flags for the gateway child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`),
+ * BENCH_GATEWAY_STDOUT (a file that collects the gateway's stdout, e.g. with `--trace-gc`),
  * BENCH_SKIP_PEER=1 (a quick look at our side only), BENCH_PRESENCE_PHASES (e.g. `fanout`; default
  * `sub fanout mem`).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,7 +68,7 @@ class GatewayProcess {
     const nodeFlags = (process.env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
     this.child = spawn(process.execPath, [...nodeFlags, join(REPO, 'bin/blfgw.js'), 'start', '--dialplan', dialplan, '--db', db,
       '--bind', '127.0.0.1', '--sip-port', String(this.port), '--axl-port', '0', '--sccp-port', '0', '--log-level', 'warn', '--no-digest'],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
+    { stdio: ['ignore', process.env.BENCH_GATEWAY_STDOUT ? openSync(process.env.BENCH_GATEWAY_STDOUT, 'a') : 'ignore', 'pipe'] });
     let stderr = '';
     this.child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
     const died = new Promise<never>((_, reject) => this.child!.once('exit', (code) =>

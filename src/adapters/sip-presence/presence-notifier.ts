@@ -157,7 +157,9 @@ export class PresenceNotifier {
     const flow = sub.flow;
     if (terminated) this.drop(sub.id);
     else this.opts.onDialogChanged?.(sub.id, sub);
-    this.opts.sip.sendSerialized(flow, (via) => notifyWire(sub, content, via), (result) => this.report(effect.subscriptionId, effect.version, result));
+    // the result callback lives until the watcher answers: it holds two scalars, not the effect and its body
+    const { subscriptionId, version } = effect;
+    this.opts.sip.sendSerialized(flow, (via) => notifyWire(sub, content, via), (result) => this.report(subscriptionId, version, result));
   }
 
   /** Number of live SIP subscription dialogs. */
