@@ -15,7 +15,7 @@
  * Rule 5: a NOTIFY carrying `terminated` ends the SIP dialog here; so does a NOTIFY answered 481
  *         (RFC 6665 §4.2.2: "the notifier MUST remove the subscription").
  */
-import { createResponse, formatSubscriptionState, generateTag, type Flow } from '../../sip/index.js';
+import { createResponse, formatSubscriptionState, generateOrderedTag, type Flow } from '../../sip/index.js';
 import type { NotifyOutcome, RespondSubscribe, SendNotify, SubscribeRequest } from '../../core/index.js';
 import { FlowRegistry } from './flow-registry.js';
 import { parseSubscribe, type ParseSubscribeOptions, type InDialogSubscribe, type InitialSubscribe } from './parse-subscribe.js';
@@ -69,7 +69,7 @@ export class PresenceNotifier {
   }
 
   private handleInitial(tx: IncomingRequest, p: InitialSubscribe, watcher: SubscribeRequest['watcher']): void {
-    const id = generateTag();
+    const id = generateOrderedTag();
     const sub = new SipSubscription(id, packDialog(tx.request, p.contact!), this.flows.acquire(tx.flow), 0, p.cseq, p.eventCode, p.eventId);
     this.subscriptions.set(id, sub);
     this.runEngine(id, tx, true, {

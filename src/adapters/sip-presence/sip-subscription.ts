@@ -7,7 +7,8 @@
  *         one string header, and no substring keeps the whole received message alive (V8 sliced
  *         strings would): `packDialog` copies through a Buffer.
  * Rule 2: the flow is an interned object shared by every subscription on that flow (`FlowRegistry`).
- * Rule 3: the local tag (our To-tag, 128 random bits) is the subscription id the core sees.
+ * Rule 3: the local tag (our To-tag: time-ordered, 88 random bits; `generateOrderedTag`) is the
+ *         subscription id the core sees.
  * Rule 4: CSeq of our NOTIFYs only goes up, also across restarts (blf-facts §1.1 Polycom, SIP.js).
  */
 import { tagOf, type Flow, type SipRequest } from '../../sip/index.js';

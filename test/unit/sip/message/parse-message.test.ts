@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {
   parseMessage, serializeMessage, isParseError, createResponse, getTopVia, getCSeq, getFrom, getTo, parseCSeq,
   tagOf, parseUri, formatUri, parseEvent, parseSubscriptionState, parseAuthHeader, formatAuthHeader,
-  generateBranch, generateTag, type SipRequest,
+  generateBranch, generateTag, generateOrderedTag, type SipRequest,
 } from '../../../../src/sip/index.js';
 
 const OPTIONS = [
@@ -129,4 +129,17 @@ test('random ids carry ≥128 bits and the magic cookie', () => {
   const b = generateBranch();
   assert.ok(b.startsWith('z9hG4bK') && b.length >= 7 + 22);
   assert.notEqual(generateTag(), generateTag());
+});
+
+test('ordered tags: 32 hex digits, later ones sort later, distinct within one millisecond', () => {
+  const t = 1_733_400_000_000;
+  const a = generateOrderedTag(t);
+  const b = generateOrderedTag(t);
+  const c = generateOrderedTag(t + 1);
+  for (const tag of [a, b, c]) assert.match(tag, /^[0-9a-f]{32}$/);
+  assert.notEqual(a, b, '88 random bits follow the time');
+  assert.equal(a.slice(0, 10), b.slice(0, 10));
+  assert.ok(a < c && b < c, 'a later millisecond sorts after');
+  const ids = Array.from({ length: 1000 }, (_, i) => generateOrderedTag(t + i * 7));
+  assert.deepEqual([...ids].sort(), ids, 'ids sort in the order they were made');
 });
