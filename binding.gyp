@@ -2,9 +2,9 @@
   "targets": [
     {
       "target_name": "udp_batch",
-      "sources": ["native/udp-batch.c"],
+      "sources": ["native/udp-batch.c", "native/udp-recv.c"],
       "cflags": ["-O2", "-Wall", "-Wextra"],
-      "conditions": [["OS!='linux'", { "type": "none", "sources!": ["native/udp-batch.c"] }]]
+      "conditions": [["OS!='linux'", { "type": "none", "sources!": ["native/udp-batch.c", "native/udp-recv.c"] }]]
     }
   ]
 }

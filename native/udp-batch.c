@@ -141,9 +141,12 @@ static napi_value send_batch(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* native/udp-recv.c */
+napi_value udp_recv_init(napi_env env, napi_value exports);
+
 NAPI_MODULE_INIT() {
   napi_value fn;
   if (napi_create_function(env, "sendBatch", NAPI_AUTO_LENGTH, send_batch, NULL, &fn) != napi_ok) return NULL;
   if (napi_set_named_property(env, exports, "sendBatch", fn) != napi_ok) return NULL;
-  return exports;
+  return udp_recv_init(env, exports);
 }

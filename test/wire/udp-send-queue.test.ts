@@ -5,7 +5,8 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
-import { loadUdpBatchAddon, UdpSendQueue } from '../../src/sip/transport/udp-send-queue.js';
+import { UdpSendQueue } from '../../src/sip/transport/udp-send-queue.js';
+import { loadUdpAddon } from '../../src/sip/transport/udp-addon.js';
 import { SipTransportLayer, type Flow } from '../../src/sip/index.js';
 
 const open: Socket[] = [];
@@ -47,13 +48,13 @@ async function burst(batching: boolean, count: number): Promise<{ got: string[];
 }
 
 test('the sendmmsg addon is built on Linux (npm ci runs node-gyp)', { skip: process.platform !== 'linux' }, () => {
-  assert.ok(loadUdpBatchAddon() !== null, 'build/Release/udp_batch.node missing: run `npm ci` (needs g++ and make)');
+  assert.ok(loadUdpAddon() !== null, 'build/Release/udp_batch.node missing: run `npm ci` (needs g++ and make)');
 });
 
 test('a burst of 500 datagrams arrives whole and in order, batched and not', async () => {
   for (const batching of [true, false]) {
     const r = await burst(batching, 500);
-    assert.equal(r.batched, batching && loadUdpBatchAddon() !== null);
+    assert.equal(r.batched, batching && loadUdpAddon() !== null);
     assert.equal(r.errors, 0);
     assert.deepEqual(r.got, Array.from({ length: 500 }, (_, i) => `datagram ${i}`), `batching ${batching}`);
   }

@@ -23,6 +23,9 @@ export interface TransportLimits {
   /** UDP datagrams queued in one event-loop turn leave in sendmmsg batches (udp-send-queue.ts) when the
    *  native addon is built; false sends each through dgram */
   udpSendBatching: boolean;
+  /** UDP datagrams are read in recvmmsg batches (udp-batch-receiver.ts) when the native addon is built;
+   *  false reads each through dgram */
+  udpReceiveBatching: boolean;
 }
 
 export const DEFAULT_LIMITS: Readonly<TransportLimits> = {
@@ -33,6 +36,7 @@ export const DEFAULT_LIMITS: Readonly<TransportLimits> = {
   idleTimeoutMs: 600_000,
   udpReceiveBufferBytes: 4 * 1024 * 1024,
   udpSendBatching: true,
+  udpReceiveBatching: true,
 };
 
 /** Logging port (winston-compatible shape). */

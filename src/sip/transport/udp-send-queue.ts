@@ -14,38 +14,13 @@
  * Rule 3: without the addon (not built, not Linux) or when disabled, every datagram goes through dgram.
  */
 import type { Socket } from 'node:dgram';
-import { createRequire } from 'node:module';
 import { constants } from 'node:os';
-
-/** The addon's one function (see native/udp-batch.c). */
-export interface UdpBatchAddon {
-  sendBatch(fd: number, datagrams: Array<Buffer | string>, ports: number[], hosts: string[], from: number, count: number): number;
-}
+import { loadUdpAddon, socketFd, type UdpAddon } from './udp-addon.js';
 
 export type SendDone = (err: Error | null) => void;
 
 const FLUSH_AT = 64;
 const { EAGAIN, EINVAL, EMSGSIZE } = constants.errno;
-
-let addon: UdpBatchAddon | null | undefined;
-
-/** The built addon, or null (loaded once). */
-export function loadUdpBatchAddon(): UdpBatchAddon | null {
-  if (addon !== undefined) return addon;
-  try {
-    addon = createRequire(import.meta.url)('../../../build/Release/udp_batch.node') as UdpBatchAddon;
-  } catch {
-    addon = null;
-  }
-  return addon;
-}
-
-/** The socket's descriptor, read from dgram's internal state (no public API gives it); null if absent. */
-function socketFd(socket: Socket): number | null {
-  const state = Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
-  const fd = state === undefined ? undefined : (socket as unknown as Record<symbol, { handle?: { fd?: unknown } }>)[state]?.handle?.fd;
-  return typeof fd === 'number' && fd >= 0 ? fd : null;
-}
 
 function errnoError(errno: number, host: string, port: number): Error {
   const code = errno === EAGAIN ? 'EAGAIN' : errno === EINVAL ? 'EINVAL' : errno === EMSGSIZE ? 'EMSGSIZE' : `errno ${errno}`;
@@ -66,12 +41,12 @@ export class UdpSendQueue {
   private constructor(
     private readonly socket: Socket,
     private readonly fd: number | null,
-    private readonly batch: UdpBatchAddon | null,
+    private readonly batch: UdpAddon | null,
   ) {}
 
   /** A queue for a bound socket; `batching` false (or no addon, or no descriptor) sends one by one. */
   static forSocket(socket: Socket, batching: boolean): UdpSendQueue {
-    const batch = batching ? loadUdpBatchAddon() : null;
+    const batch = batching ? loadUdpAddon() : null;
     const fd = batch === null ? null : socketFd(socket);
     return new UdpSendQueue(socket, fd, fd === null ? null : batch);
   }

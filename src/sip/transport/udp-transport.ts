@@ -7,6 +7,7 @@ import { lookup as dnsLookup } from 'node:dns';
 import { isIPv6 } from 'node:net';
 import type { Flow, HostPort } from './flow.js';
 import type { SipTransport, TransportSink, WireData } from './transport-sink.js';
+import { UdpBatchReceiver } from './udp-batch-receiver.js';
 import { UdpSendQueue } from './udp-send-queue.js';
 
 const IPV4_LITERAL = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
@@ -28,6 +29,8 @@ export class UdpTransport implements SipTransport {
   readonly protocol = 'udp' as const;
 
   private readonly out: UdpSendQueue;
+  /** recvmmsg reads when the addon is built; else dgram's 'message' events */
+  private receiver: UdpBatchReceiver | null = null;
 
   private constructor(
     private readonly socket: Socket,
@@ -48,9 +51,15 @@ export class UdpTransport implements SipTransport {
         socket.off('error', reject);
         const addr = socket.address();
         const t = new UdpTransport(socket, { host: addr.address, port: addr.port }, sink.limits.udpSendBatching);
-        sink.logger.debug('udp sends', { local: t.local, batched: t.out.batching ? 'sendmmsg' : 'no (one send per datagram)' });
         socket.on('error', (err) => sink.logger.error('udp socket error', { local: t.local, err: String(err) }));
-        socket.on('message', (data, rinfo) => t.onDatagram(sink, data, { host: rinfo.address, port: rinfo.port }));
+        if (sink.limits.udpReceiveBatching) {
+          // +1: a datagram over the limit arrives cut to limit + 1 bytes and is dropped as oversize
+          t.receiver = UdpBatchReceiver.start(socket, sink.limits.maxMessageSize + 1, (data, host, port) => t.onDatagram(sink, data, { host, port }));
+        }
+        if (t.receiver === null) socket.on('message', (data, rinfo) => t.onDatagram(sink, data, { host: rinfo.address, port: rinfo.port }));
+        sink.logger.debug('udp batching', {
+          local: t.local, sends: t.out.batching ? 'sendmmsg' : 'one send per datagram', reads: t.receiver ? 'recvmmsg' : 'one read per datagram',
+        });
         resolve(t);
       });
     });
@@ -82,11 +91,17 @@ export class UdpTransport implements SipTransport {
     });
   }
 
+  /** True when datagrams are read in recvmmsg batches. */
+  get batchedReads(): boolean {
+    return this.receiver !== null;
+  }
+
   hasConnection(): boolean {
     return false;
   }
 
   close(): Promise<void> {
+    this.receiver?.stop();
     this.out.flush();
     return new Promise((resolve) => {
       try {

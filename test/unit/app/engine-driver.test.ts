@@ -4,7 +4,7 @@ import type { EngineInput } from '../../../src/core/index.js';
 import { EngineDriver, type DrivableEngine } from '../../../src/app/engine-driver.js';
 import type { Logger } from '../../../src/app/logger.js';
 
-type E = { readonly type: string; readonly n: number };
+type E = { readonly type: 'send'; readonly n: number };
 
 function recordingLogger(errors: string[]): Logger {
   const l: Logger = { error: (m) => void errors.push(m), warn: () => {}, info: () => {}, debug: () => {}, child: () => l };
