@@ -61,13 +61,13 @@ function createNotifierSip(ctx: GatewayContext): NotifierSip {
     contactFor: (flow: Flow) => ctx.sip.contactFor(flow),
     sendSerialized(flow: Flow, wire: (via: string) => string, onFinal: (r: RequestResult) => void): void {
       const { via, branch } = stack.newVia(flow);
-      const text = wire(via);
       if (flow.transport === 'udp') {
-        // the fan-out path: the text as it is, in a table row (pending-non-invite.ts), UTF-8 encoded
-        // only inside the send batch (udp-send-queue.ts)
-        stack.sendPrepared('NOTIFY', branch, text, flow, onFinal);
+        // the fan-out path: a table row (pending-non-invite.ts) that builds the text for each
+        // (re)transmission, UTF-8 encoded only inside the send batch (udp-send-queue.ts)
+        stack.sendPrepared('NOTIFY', branch, () => wire(via), flow, onFinal);
         return;
       }
+      const text = wire(via);
       // streams (rare for phones): a full client transaction, which also reconnects a closed flow
       const req = parseMessage(text, { stream: false });
       if (isParseError(req) || req.kind !== 'request') {

@@ -22,7 +22,8 @@ export interface IncomingRequest {
 export interface NotifierSip {
   /**
    * send a non-INVITE request the notifier serialized — `wire(via)` is the whole message given our
-   * top Via — in a new client transaction over `flow`; `onFinal` runs exactly once
+   * top Via, the same text each time it is called (a retransmission builds it again) — in a new
+   * client transaction over `flow`; `onFinal` runs exactly once
    */
   sendSerialized(flow: Flow, wire: (via: string) => string, onFinal: (result: RequestResult) => void): void;
   /** our Contact URI for traffic on this flow (transport and listen point) */

@@ -19,7 +19,7 @@ import { createResponse, formatSubscriptionState, generateOrderedTag, type Flow 
 import type { NotifyOutcome, RespondSubscribe, SendNotify, SubscribeRequest } from '../../core/index.js';
 import { FlowRegistry } from './flow-registry.js';
 import { parseSubscribe, type ParseSubscribeOptions, type InDialogSubscribe, type InitialSubscribe } from './parse-subscribe.js';
-import { SipSubscription, notifyWire, packDialog, withRemoteTarget } from './sip-subscription.js';
+import { SipSubscription, nextNotify, notifyWire, packDialog, withRemoteTarget } from './sip-subscription.js';
 import type {
   IncomingRequest, NotifierLogger, NotifierSip, RequestResult, SubmitInput, WatcherIdentifier,
 } from './notifier-ports.js';
@@ -153,13 +153,15 @@ export class PresenceNotifier {
     const state = formatSubscriptionState(terminated
       ? { state: 'terminated', reason: effect.reason ?? 'noresource' }
       : { state: 'active', expires: effect.expires });
-    const content = { subscriptionState: state, contentType: effect.contentType, body: effect.body, contact: this.opts.sip.contactFor(sub.flow) };
+    const notify = nextNotify(sub, {
+      subscriptionState: state, contentType: effect.contentType, body: effect.body, bodyBytes: effect.bodyBytes, contact: this.opts.sip.contactFor(sub.flow),
+    });
     const flow = sub.flow;
     if (terminated) this.drop(sub.id);
     else this.opts.onDialogChanged?.(sub.id, sub);
-    // the result callback lives until the watcher answers: it holds two scalars, not the effect and its body
+    // both callbacks live until the watcher answers: they hold the NOTIFY's parts, not its text or the effect
     const { subscriptionId, version } = effect;
-    this.opts.sip.sendSerialized(flow, (via) => notifyWire(sub, content, via), (result) => this.report(subscriptionId, version, result));
+    this.opts.sip.sendSerialized(flow, (via) => notifyWire(notify, via), (result) => this.report(subscriptionId, version, result));
   }
 
   /** Number of live SIP subscription dialogs. */

@@ -97,29 +97,46 @@ export interface NotifyContent {
   readonly subscriptionState: string;
   readonly contentType?: string;
   readonly body?: string;
+  /** UTF-8 length of `body` when known (a shared template's), so the body is not read to count it */
+  readonly bodyBytes?: number;
   /** our Contact URI for this flow's transport */
   readonly contact: string;
 }
 
+/** One NOTIFY of a dialog, fixed when it is first sent: its text can be built again, byte for byte. */
+export interface NotifyInDialog {
+  readonly sub: SipSubscription;
+  /** the dialog strings as they were (a later target refresh does not change this NOTIFY) */
+  readonly packed: string;
+  readonly cseq: number;
+  readonly content: NotifyContent;
+}
+
+/** Takes the dialog's next CSeq (Rule 4) for a NOTIFY with `content`. */
+export function nextNotify(sub: SipSubscription, content: NotifyContent): NotifyInDialog {
+  sub.localCseq += 1;
+  return { sub, packed: sub.packed, cseq: sub.localCseq, content };
+}
+
 /**
- * The next NOTIFY in the dialog as wire text (RFC 6665 §4.2.2; RFC 3261 §12.2.1.1: Request-URI =
- * remote target, route set as Route, our tag in From, CSeq one higher), starting with `via` (the
- * stack's top Via for the flow). Built as one string, not a `SipRequest`: a fan-out sends thousands,
- * and the stack sends these bytes as they are (`SipStack.sendPrepared`).
+ * The NOTIFY as wire text (RFC 6665 §4.2.2; RFC 3261 §12.2.1.1: Request-URI = remote target, route
+ * set as Route, our tag in From), starting with `via` (the stack's top Via for the flow). Built as
+ * one string, not a `SipRequest`: a fan-out sends thousands, and the stack sends these bytes as they
+ * are (`SipStack.sendPrepared`), building them again for a retransmission.
  * Every value comes from a SUBSCRIBE the parser accepted, so none holds CR or LF.
  */
-export function notifyWire(sub: SipSubscription, content: NotifyContent, via: string): string {
-  const p = sub.packed.split(SEP);
-  sub.localCseq += 1;
+export function notifyWire(n: NotifyInDialog, via: string): string {
+  const { sub, content } = n;
+  const p = n.packed.split(SEP);
   const body = content.body ?? '';
   const event = sub.eventId === undefined ? sub.event : `${sub.event};id=${sub.eventId}`;
   return `NOTIFY ${p[Part.Target]} SIP/2.0\r\nVia: ${via}\r\n`
     + (p[Part.Routes] ? `Route: ${p[Part.Routes]}\r\n` : '')
     + `Max-Forwards: 70\r\nFrom: ${p[Part.Local]};tag=${sub.id}\r\nTo: ${p[Part.Remote]}\r\nCall-ID: ${p[Part.CallId]}\r\n`
-    + `CSeq: ${sub.localCseq} NOTIFY\r\nContact: <${content.contact}>\r\nEvent: ${event}\r\n`
+    + `CSeq: ${n.cseq} NOTIFY\r\nContact: <${content.contact}>\r\nEvent: ${event}\r\n`
     + `Subscription-State: ${content.subscriptionState}\r\n`
     + (content.contentType !== undefined ? `Content-Type: ${content.contentType}\r\n` : '')
-    + `Content-Length: ${Buffer.byteLength(body, 'utf8')}\r\n\r\n${body}`;
+    + `Content-Length: ${content.bodyBytes ?? Buffer.byteLength(body, 'utf8')}\r\n\r\n${body}`;
 }
 
 /** The persisted form of a subscription's dialog (JSON-safe). */

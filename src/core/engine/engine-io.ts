@@ -158,6 +158,8 @@ export interface SendNotify {
   readonly event: EventPackageName;
   readonly contentType: string;
   readonly body: string;
+  /** UTF-8 length of `body` (Content-Length), known from the template without reading the body */
+  readonly bodyBytes: number;
   readonly subscriptionState: 'active' | 'terminated';
   /** seconds left, for `Subscription-State: active;expires=N` */
   readonly expires?: number;

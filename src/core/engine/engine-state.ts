@@ -10,6 +10,7 @@ import { LineStateTable, type LineSnapshot } from '../line-state/index.js';
 import { SubscriptionTable, type Subscription } from '../subscriptions/index.js';
 import { EVENT_PACKAGES, fillTemplate, type DocumentTemplate } from '../packages/index.js';
 import { presentityUri } from '../policy/index.js';
+import { decimalDigits, utf8Length } from '../render/index.js';
 import type { BlfState, Effect, EffectSink, SendNotify, TerminationReason } from './engine-io.js';
 
 export interface EngineState {
@@ -31,10 +32,17 @@ export function snapshotFor(st: EngineState, sub: Subscription): LineSnapshot {
   return { line: '', dn, state: sub.remoteState, dnd: sub.remoteState === 'dnd', dialogs: sub.remoteDialogs };
 }
 
+/** A template with the UTF-8 lengths of its parts (each watcher's Content-Length without its body). */
+interface SizedTemplate {
+  readonly template: DocumentTemplate;
+  readonly headBytes: number;
+  readonly tailBytes: number;
+}
+
 /** Rule 2: what one fan-out has rendered so far; valid while neither line state nor directory changes. */
 export class RenderMemo {
   private readonly snapshots = new Map<LineKey, LineSnapshot>();
-  private readonly templates = new Map<string, DocumentTemplate>();
+  private readonly templates = new Map<string, SizedTemplate>();
 
   snapshot(st: EngineState, line: LineKey): LineSnapshot {
     let snap = this.snapshots.get(line);
@@ -45,28 +53,37 @@ export class RenderMemo {
     return snap;
   }
 
-  template(key: string, render: () => DocumentTemplate): DocumentTemplate {
+  template(key: string, render: () => DocumentTemplate): SizedTemplate {
     let t = this.templates.get(key);
     if (t === undefined) {
-      t = render();
+      const template = render();
+      t = { template, headBytes: utf8Length(template.head), tailBytes: template.tail === undefined ? 0 : utf8Length(template.tail) };
       this.templates.set(key, t);
     }
     return t;
   }
 }
 
-function renderBody(st: EngineState, sub: Subscription, version: number, memo: RenderMemo | undefined): string {
+/** A rendered document and its UTF-8 length. */
+interface Body {
+  readonly text: string;
+  readonly bytes: number;
+}
+
+function renderBody(st: EngineState, sub: Subscription, version: number, memo: RenderMemo | undefined): Body {
   const pkg = EVENT_PACKAGES.get(sub.event)!;
   const device = sub.watcher.kind === 'device' ? st.dir.devices.get(sub.watcher.name) : undefined;
   const entity = presentityUri(sub.target, st.dir.params.domain);
   const single = device?.singleDialogPerDocument ?? false;
   const line = sub.line;
   if (memo === undefined || line === null) {
-    return pkg.render({ entity, version, snapshot: snapshotFor(st, sub), singleDialogPerDocument: single });
+    const text = pkg.render({ entity, version, snapshot: snapshotFor(st, sub), singleDialogPerDocument: single });
+    return { text, bytes: utf8Length(text) };
   }
   const key = `${sub.event}\n${single ? 1 : 0}\n${line}\n${entity}`;
-  const template = memo.template(key, () => pkg.renderTemplate({ entity, snapshot: memo.snapshot(st, line), singleDialogPerDocument: single }));
-  return fillTemplate(template, version);
+  const t = memo.template(key, () => pkg.renderTemplate({ entity, snapshot: memo.snapshot(st, line), singleDialogPerDocument: single }));
+  const text = fillTemplate(t.template, version);
+  return { text, bytes: t.template.tail === undefined ? t.headBytes : t.headBytes + decimalDigits(version) + t.tailBytes };
 }
 
 /**
@@ -101,12 +118,14 @@ function buildNotify(
   reason?: TerminationReason,
   memo?: RenderMemo,
 ): SendNotify {
+  const body = renderBody(st, sub, version, memo);
   const base = {
     type: 'send-notify' as const,
     subscriptionId: sub.id,
     event: sub.event,
     contentType: sub.contentType,
-    body: renderBody(st, sub, version, memo),
+    body: body.text,
+    bodyBytes: body.bytes,
     subscriptionState: state,
     version,
   };

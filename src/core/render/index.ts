@@ -2,3 +2,4 @@
 export * from './xml.js';
 export * from './dialog-info.js';
 export * from './pidf.js';
+export * from './utf8-length.js';

@@ -5,8 +5,8 @@
  * A state change on a line watched by thousands of phones starts thousands of NOTIFY transactions
  * in one go; as `ClientTransaction` objects (parsed request, headers, body, two host timers,
  * promise chains) each cost ~3 kB that live until the watcher answers, and copying them through
- * young-generation GCs led the fan-out profile. A row here is the request's wire bytes, its flow,
- * its result callback and its Timer E state.
+ * young-generation GCs led the fan-out profile. A row here is the request's wire bytes (or how to
+ * build them), its flow, its result callback and its Timer E state.
  *
  * Rule 1: Timer E "initially set to T1"; on firing the request is retransmitted and E reset to
  *         MIN(2*T1, T2) — T2 once in Proceeding. Timer F (64*T1) ends the row with a timeout.
@@ -17,6 +17,9 @@
  *         (Timer K, absorbs retransmitted finals; `completed-non-invite.ts`).
  * Rule 3: a transport error on a send ends the row with `transport`; the TU hears exactly one of
  *         final / timeout / transport.
+ * Rule 5: a row may keep a builder instead of the bytes: it builds them for each (re)transmission,
+ *         byte for byte the same, so the 1 kB text of each of 5,000 NOTIFYs dies in the send batch
+ *         instead of living, and being copied through GCs, until its watcher answers.
  * Rule 4: an ended row leaves stale entries in the queues (a FIFO cannot drop from the middle);
  *         they are swept out in bulk once they outnumber the live rows, so answered NOTIFYs do not
  *         keep their bytes for Timer F's 32 s.
@@ -41,9 +44,12 @@ export interface PendingTableHost {
   completed(key: string): void;
 }
 
+/** The request's bytes, or (Rule 5) a function that builds the same bytes each time it is called. */
+export type PreparedWire = WireData | (() => WireData);
+
 interface Row {
   readonly key: string;
-  readonly wire: WireData;
+  readonly wire: PreparedWire;
   readonly flow: Flow;
   readonly onFinal: (result: PreparedResult) => void;
   /** current Timer E delay */
@@ -74,7 +80,7 @@ export class PendingNonInviteTable {
   }
 
   /** Sends `wire` on the UDP `flow` and runs the transaction under `key` (branch|method). */
-  start(key: string, wire: WireData, flow: Flow, onFinal: (result: PreparedResult) => void): void {
+  start(key: string, wire: PreparedWire, flow: Flow, onFinal: (result: PreparedResult) => void): void {
     const row: Row = { key, wire, flow, onFinal, interval: this.host.timers.T1, proceeding: false, eStamp: 0 };
     this.rows.set(key, row);
     const now = this.host.clock.now();
@@ -145,7 +151,8 @@ export class PendingNonInviteTable {
   }
 
   private transmit(row: Row): void {
-    this.host.sendBytes(row.wire, row.flow, (err: unknown) => {
+    const bytes = typeof row.wire === 'function' ? row.wire() : row.wire;
+    this.host.sendBytes(bytes, row.flow, (err: unknown) => {
       if (!this.live(row)) return;
       this.host.logger.warn('client transaction send failed', { key: row.key, err: String(err) });
       this.end(row); // Rule 3

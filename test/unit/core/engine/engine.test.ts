@@ -212,3 +212,30 @@ test('fan-out: watchers of one line share the rendered document but each gets it
   const unversioned = (b: string) => b.replace(/ version="\d+"/, '');
   assert.equal(unversioned(notifies[0]!.body), unversioned(notifies[1]!.body));
 });
+
+test('every NOTIFY carries its body\'s UTF-8 length, also from a shared template and across a digit boundary', () => {
+  const engine = createEngine(sampleDirectory());
+  const seen: Array<[string, number]> = [];
+  const keep = (effects: Effect[]) => {
+    for (const n of ofType(effects, 'send-notify')) {
+      seen.push([n.body, n.bodyBytes]);
+      engine.handle({ type: 'notify-outcome', subscriptionId: n.subscriptionId, version: n.version, outcome: 'ok' }, T0 + 1);
+    }
+  };
+  keep(engine.handle(subscribe('s1', 'SEP000000001001', '2001'), T0));
+  keep(engine.handle({ type: 'registration', device: 'SEP000000002001', registered: true }, T0 + 2));
+  for (let i = 0; i < 24; i++) {
+    const id = `u${i >> 1}`;
+    const call: EngineInput = {
+      type: 'call-event', appearance: { device: 'SEP000000002001', index: 1 },
+      dialog: {
+        id, callId: `${id}@acme.test`, localTag: 'l', remoteTag: 'r', direction: 'recipient', state: i % 2 ? 'terminated' : 'early',
+        local: { uri: 'sip:2001@acme.test' }, remote: { uri: 'sip:1002@acme.test', display: 'Zoë Ångström 𝄞 ☎' },
+      },
+    };
+    keep(engine.handle(call, T0 + 10 + i));
+  }
+  assert.ok(seen.length >= 13 && seen.some(([b]) => /version="1\d"/.test(b)), 'versions reach two digits');
+  assert.ok(seen.some(([b]) => b.includes('Zoë')), 'a body with non-ASCII text');
+  for (const [body, bytes] of seen) assert.equal(bytes, Buffer.byteLength(body, 'utf8'));
+});

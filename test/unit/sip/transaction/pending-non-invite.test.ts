@@ -150,3 +150,16 @@ test('rows that time out together each hear exactly one timeout, also when stale
   assert.equal(table.size, 0);
   assert.equal(clock.pending, 0);
 });
+
+test('a row that keeps a builder builds the bytes for each transmission, and only then', () => {
+  const { clock, table, sends } = tableRig();
+  let builds = 0;
+  table.start('b9|NOTIFY', () => { builds++; return 'NOTIFY built on demand'; }, FLOW, () => undefined);
+  assert.equal(builds, 1, 'the first transmission');
+  clock.advance(T1 + 2 * T1);
+  assert.equal(builds, 3, 'one build per retransmission');
+  assert.ok(sends.every((s) => s.bytes === 'NOTIFY built on demand'));
+  table.receive('b9|NOTIFY', response(200));
+  clock.advance(64 * T1);
+  assert.equal(builds, 3, 'nothing built once answered');
+});
