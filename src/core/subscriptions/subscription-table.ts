@@ -102,6 +102,8 @@ function removeFrom<K>(index: Map<K, Set<Subscription>>, key: K, sub: Subscripti
 export class SubscriptionTable {
   private readonly byId = new Map<string, Subscription>();
   private readonly byLine = new Map<LineKey, Set<Subscription>>();
+  /** one key string per watched line, shared by its subscriptions (each built its own copy) */
+  private readonly lineKeys = new Map<LineKey, LineKey>();
   private readonly byRoute = new Map<string, Set<Subscription>>();
   private readonly timers = new TimerHeap<Subscription>();
 
@@ -201,12 +203,20 @@ export class SubscriptionTable {
   }
 
   private index(sub: Subscription): void {
-    if (sub.line !== null) addTo(this.byLine, sub.line, sub);
+    if (sub.line !== null) {
+      const shared = this.lineKeys.get(sub.line);
+      if (shared === undefined) this.lineKeys.set(sub.line, sub.line);
+      else sub.line = shared;
+      addTo(this.byLine, sub.line, sub);
+    }
     if (sub.trunk !== null) addTo(this.byRoute, routeKey(sub.trunk, sub.target), sub);
   }
 
   private unindex(sub: Subscription): void {
-    if (sub.line !== null) removeFrom(this.byLine, sub.line, sub);
+    if (sub.line !== null) {
+      removeFrom(this.byLine, sub.line, sub);
+      if (!this.byLine.has(sub.line)) this.lineKeys.delete(sub.line);
+    }
     if (sub.trunk !== null) removeFrom(this.byRoute, routeKey(sub.trunk, sub.target), sub);
   }
 }
