@@ -100,7 +100,8 @@ static int port_of(const struct sockaddr_storage *a) {
   return a->ss_family == AF_INET6 ? ntohs(((const struct sockaddr_in6 *)a)->sin6_port) : ntohs(((const struct sockaddr_in *)a)->sin_port);
 }
 
-/* Hands one received batch to JS; false when the callback threw (reported as uncaught). */
+/* Hands one received batch to JS. A callback that throws is reported as an uncaught exception (as a
+ * throwing dgram 'message' listener is) and the rest of the batch is still delivered. */
 static int deliver(receiver_t *r, int count) {
   napi_env env = r->env;
   napi_value fn, recv, argv[3], ignored;
@@ -117,9 +118,7 @@ static int deliver(receiver_t *r, int count) {
     if (argv[1] == NULL || napi_create_int32(env, port_of(&r->addrs[i]), &argv[2]) != napi_ok) continue;
     if (napi_call_function(env, recv, fn, 3, argv, &ignored) == napi_pending_exception) {
       napi_value err;
-      napi_get_and_clear_last_exception(env, &err);
-      napi_fatal_exception(env, err);
-      return 0;
+      if (napi_get_and_clear_last_exception(env, &err) == napi_ok) napi_fatal_exception(env, err);
     }
   }
   return 1;

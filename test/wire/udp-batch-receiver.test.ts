@@ -121,3 +121,14 @@ test('a transport closed while handling a batch delivers nothing more, and its p
   const again = await UdpTransport.bind('127.0.0.1', port, sink({}, []).sink);
   await again.close();
 });
+
+test('a deliver that throws reaches uncaughtException, as from dgram, and the rest of the batch still arrives', async () => {
+  const { execFileSync } = await import('node:child_process');
+  for (const mode of ['batched', 'dgram']) {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', 'test/support/udp-throwing-handler.ts', mode], { encoding: 'utf8', timeout: 20_000 });
+    const r = JSON.parse(out.trim().split('\n').pop()!) as { batchedReads: boolean; uncaught: string[]; delivered: string[] };
+    assert.equal(r.batchedReads, mode === 'batched' && addonBuilt, mode);
+    assert.deepEqual(r.uncaught, ['handler bug'], mode);
+    assert.deepEqual(r.delivered, ['d0', 'd1', 'd2', 'd3', 'd4'], mode);
+  }
+});
