@@ -38,6 +38,8 @@ export interface SipListenPlan {
 export class SipEndpoint {
   private readonly handlers = new Map<string, SipRequestHandler>();
   private readonly ackHandlers: SipAckHandler[] = [];
+  /** contactFor per listen point (a transport's local address object is shared by its flows) */
+  private readonly contacts = new WeakMap<object, Map<string, string>>();
   readonly listeners: BoundSipListener[] = [];
 
   constructor(
@@ -82,10 +84,20 @@ export class SipEndpoint {
 
   /** Our Contact URI for requests and responses on `flow` (the address the peer reached us at). */
   contactFor(flow: Flow): string {
-    const local = flow.local.host;
-    const host = local === '0.0.0.0' || local === '::' || local === '' ? this.advertisedHost : local;
-    const transport = flow.transport === 'udp' ? '' : `;transport=${flow.transport}`;
-    return `sip:${host.includes(':') ? `[${host}]` : host}:${flow.local.port}${transport}`;
+    let byTransport = this.contacts.get(flow.local);
+    if (byTransport === undefined) {
+      byTransport = new Map();
+      this.contacts.set(flow.local, byTransport);
+    }
+    let contact = byTransport.get(flow.transport);
+    if (contact === undefined) {
+      const local = flow.local.host;
+      const host = local === '0.0.0.0' || local === '::' || local === '' ? this.advertisedHost : local;
+      const transport = flow.transport === 'udp' ? '' : `;transport=${flow.transport}`;
+      contact = `sip:${host.includes(':') ? `[${host}]` : host}:${flow.local.port}${transport}`;
+      byTransport.set(flow.transport, contact);
+    }
+    return contact;
   }
 
   /** The port of the first listener of a transport (for logs, Contact and tests). */

@@ -119,16 +119,15 @@ function buildNotify(
   memo?: RenderMemo,
 ): SendNotify {
   const body = renderBody(st, sub, version, memo);
-  const base = {
-    type: 'send-notify' as const,
-    subscriptionId: sub.id,
-    event: sub.event,
-    contentType: sub.contentType,
-    body: body.text,
-    bodyBytes: body.bytes,
-    subscriptionState: state,
-    version,
+  // two literals rather than a spread of a shared base: one object per NOTIFY, built in one step
+  if (state === 'terminated') {
+    return {
+      type: 'send-notify', subscriptionId: sub.id, event: sub.event, contentType: sub.contentType, body: body.text, bodyBytes: body.bytes,
+      subscriptionState: state, version, reason: reason ?? 'timeout',
+    };
+  }
+  return {
+    type: 'send-notify', subscriptionId: sub.id, event: sub.event, contentType: sub.contentType, body: body.text, bodyBytes: body.bytes,
+    subscriptionState: state, version, expires: Math.max(0, Math.ceil((sub.expiresAt - now) / 1000)),
   };
-  if (state === 'terminated') return { ...base, reason: reason ?? 'timeout' };
-  return { ...base, expires: Math.max(0, Math.ceil((sub.expiresAt - now) / 1000)) };
 }

@@ -20,6 +20,6 @@ export function utf8Length(s: string): number {
 /** Digits of a non-negative integer (the version between a template's parts). */
 export function decimalDigits(n: number): number {
   let d = 1;
-  for (let x = Math.floor(Math.abs(n)); x >= 10; x = Math.floor(x / 10)) d++;
+  for (let limit = 10; n >= limit && d < 16; limit *= 10) d++;
   return d;
 }
