@@ -13,7 +13,7 @@
  * `sub fanout mem`).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,12 +23,13 @@ import { numberedPresentities, publishedDns, writeBenchDialplan, type BenchPrese
 import { SipPhone } from '../src/rigs/index.js';
 
 const REPO = new URL('..', import.meta.url).pathname;
-const list = (v: string | undefined, d: string) => (v ?? d).split(/\s+/).filter(Boolean).map(Number);
+const words = (v: string | undefined, d: string) => (v ?? d).split(/\s+/).filter(Boolean);
+const list = (v: string | undefined, d: string) => words(v, d).map(Number);
 const SUB_RATES = list(process.env.BENCH_SUB_RATES, '1000 2000 4000 6000 7000 8000 10000 12000 15000 20000');
 const FANOUT_NS = list(process.env.BENCH_FANOUT_NS, '100 1000 5000');
 const MEM_COUNTS = list(process.env.BENCH_MEM_COUNTS, '10000 100000');
 const SUB_PRESENTITIES = 1000;
-const PHASES = (process.env.BENCH_PRESENCE_PHASES ?? 'sub fanout mem').split(/\s+/).filter(Boolean);
+const PHASES = words(process.env.BENCH_PRESENCE_PHASES, 'sub fanout mem');
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -65,10 +66,12 @@ class GatewayProcess {
     rmSync(db, { force: true });
     rmSync(`${db}-wal`, { force: true });
     rmSync(`${db}-shm`, { force: true });
-    const nodeFlags = (process.env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+    const nodeFlags = words(process.env.BENCH_GATEWAY_NODE_FLAGS, '');
+    const stdout = process.env.BENCH_GATEWAY_STDOUT ? openSync(process.env.BENCH_GATEWAY_STDOUT, 'a') : 'ignore';
     this.child = spawn(process.execPath, [...nodeFlags, join(REPO, 'bin/blfgw.js'), 'start', '--dialplan', dialplan, '--db', db,
       '--bind', '127.0.0.1', '--sip-port', String(this.port), '--axl-port', '0', '--sccp-port', '0', '--log-level', 'warn', '--no-digest'],
-    { stdio: ['ignore', process.env.BENCH_GATEWAY_STDOUT ? openSync(process.env.BENCH_GATEWAY_STDOUT, 'a') : 'ignore', 'pipe'] });
+    { stdio: ['ignore', stdout, 'pipe'] });
+    if (typeof stdout === 'number') closeSync(stdout); // the child holds its own copy
     let stderr = '';
     this.child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
     const died = new Promise<never>((_, reject) => this.child!.once('exit', (code) =>

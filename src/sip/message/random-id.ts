@@ -12,8 +12,8 @@ class RandomPool {
   private readonly block = Buffer.allocUnsafe(4096);
   private used = this.block.length;
 
-  /** `bytes` random bytes as lower-case hex; with `prefix`, its bytes replace the first ones */
-  hex(bytes: number, prefix?: (block: Buffer, at: number) => void): string {
+  /** `bytes` random bytes as lower-case hex; with `timeMs`, its low 40 bits replace the first 5 bytes */
+  hex(bytes: number, timeMs?: number): string {
     if (bytes > this.block.length) throw new Error(`RandomPool: ${bytes} bytes at once is more than the pool holds`);
     if (this.used + bytes > this.block.length) {
       globalThis.crypto.getRandomValues(this.block);
@@ -21,7 +21,7 @@ class RandomPool {
     }
     const start = this.used;
     this.used += bytes;
-    prefix?.(this.block, start);
+    if (timeMs !== undefined) this.block.writeUIntBE(timeMs % 2 ** 40, start, 5);
     return this.block.toString('hex', start, start + bytes);
   }
 }
@@ -47,7 +47,7 @@ export function generateTag(): string {
  */
 export function generateOrderedTag(nowMs = Date.now()): string {
   // one hex conversion: a concatenation would keep a cons string and its two parts per subscription
-  return POOL.hex(16, (block, at) => block.writeUIntBE(nowMs % 2 ** 40, at, 5));
+  return POOL.hex(16, nowMs);
 }
 
 export function generateBranch(): string {

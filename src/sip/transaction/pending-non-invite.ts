@@ -17,12 +17,12 @@
  *         (Timer K, absorbs retransmitted finals; `completed-non-invite.ts`).
  * Rule 3: a transport error on a send ends the row with `transport`; the TU hears exactly one of
  *         final / timeout / transport.
- * Rule 5: a row may keep a builder instead of the bytes: it builds them for each (re)transmission,
- *         byte for byte the same, so the 1 kB text of each of 5,000 NOTIFYs dies in the send batch
- *         instead of living, and being copied through GCs, until its watcher answers.
  * Rule 4: an ended row leaves stale entries in the queues (a FIFO cannot drop from the middle);
  *         they are swept out in bulk once they outnumber the live rows, so answered NOTIFYs do not
  *         keep their bytes for Timer F's 32 s.
+ * Rule 5: a row may keep a builder instead of the bytes: it builds them for each (re)transmission,
+ *         byte for byte the same, so the 1 kB text of each of 5,000 NOTIFYs dies in the send batch
+ *         instead of living, and being copied through GCs, until its watcher answers.
  */
 import type { SipResponse } from '../message/index.js';
 import type { Flow, SipLogger, WireData } from '../transport/index.js';

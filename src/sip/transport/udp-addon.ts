@@ -5,9 +5,10 @@
  */
 import type { Socket } from 'node:dgram';
 import { createRequire } from 'node:module';
+import type { WireData } from './transport-sink.js';
 
 export interface UdpAddon {
-  sendBatch(fd: number, datagrams: Array<Buffer | string>, ports: number[], hosts: string[], from: number, count: number): number;
+  sendBatch(fd: number, datagrams: WireData[], ports: number[], hosts: string[], from: number, count: number): number;
   startReceive(fd: number, slotBytes: number, onDatagram: (data: Buffer, host: string, port: number) => void): object;
   stopReceive(handle: object): void;
 }

@@ -15,6 +15,7 @@
  */
 import type { Socket } from 'node:dgram';
 import { constants } from 'node:os';
+import type { WireData } from './transport-sink.js';
 import { loadUdpAddon, socketFd, type UdpAddon } from './udp-addon.js';
 
 export type SendDone = (err: Error | null) => void;
@@ -28,7 +29,7 @@ function errnoError(errno: number, host: string, port: number): Error {
 }
 
 export class UdpSendQueue {
-  private datagrams: Array<Buffer | string> = [];
+  private datagrams: WireData[] = [];
   private ports: number[] = [];
   private hosts: string[] = [];
   private dones: SendDone[] = [];
@@ -57,7 +58,7 @@ export class UdpSendQueue {
   }
 
   /** Queue one datagram (bytes, or text sent as UTF-8) to an IP literal; `done` hears the outcome. */
-  send(datagram: Buffer | string, port: number, host: string, done: SendDone): void {
+  send(datagram: WireData, port: number, host: string, done: SendDone): void {
     if (this.batch === null || host.includes('%')) {
       this.sendOne(datagram, port, host, done); // a scoped IPv6 literal needs dgram's interface lookup
       return;
@@ -108,7 +109,7 @@ export class UdpSendQueue {
   }
 
   /** Through dgram; a socket closed meanwhile throws, which becomes this datagram's error, never the caller's. */
-  private sendOne(datagram: Buffer | string, port: number, host: string, done: SendDone): void {
+  private sendOne(datagram: WireData, port: number, host: string, done: SendDone): void {
     try {
       this.socket.send(datagram, port, host, (err) => done(err ?? null));
     } catch (err) {
