@@ -45,6 +45,8 @@ export interface GatewayConfig {
   readonly requireDigest: boolean;
   /** log verbosity: error | warn | info | debug */
   readonly logLevel: LogLevel;
+  /** compact the heap when idle after it grew (idle-memory-trim.ts); off for profiling GC itself */
+  readonly idleMemoryTrim: boolean;
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
@@ -66,6 +68,7 @@ export const DEFAULT_CONFIG: GatewayConfig = {
   axlUsers: [{ username: 'axladmin', password: 'secret' }],
   requireDigest: true,
   logLevel: 'info',
+  idleMemoryTrim: true,
 };
 
 export type ConfigOverrides = { -readonly [K in keyof GatewayConfig]?: GatewayConfig[K] };

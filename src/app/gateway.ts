@@ -25,6 +25,7 @@ import { wirePresence } from './wire-presence.js';
 import { wireLineSide } from './wire-line-side.js';
 import { wireTrunks } from './wire-trunks.js';
 import { wireSccp } from './wire-sccp.js';
+import { IdleMemoryTrimmer } from './idle-memory-trim.js';
 
 export interface Gateway {
   readonly context: GatewayContext;
@@ -140,6 +141,9 @@ export async function startGateway(overrides: ConfigOverrides = {}, logger?: Log
   for (const l of sip.listeners) ports[l.transport === 'udp' ? 'sip' : l.transport] = l.port;
   if (axlPort !== undefined) ports.axl = axlPort;
   if (sccp.port !== undefined) ports.sccp = sccp.port;
+  const memLog = log.child({ component: 'memory' });
+  const trimmer = new IdleMemoryTrimmer({ log: (message, meta) => memLog.info(message, meta) });
+  if (config.idleMemoryTrim) trimmer.start();
   log.info('blf-gateway started', { dialplan: dialplanDir, db: config.dbFile, ports });
 
   return {
@@ -147,6 +151,7 @@ export async function startGateway(overrides: ConfigOverrides = {}, logger?: Log
     logger: log,
     ports,
     async close() {
+      trimmer.stop();
       watcher.stop();
       for (const c of closables.reverse()) await c.close();
       engine.close();
