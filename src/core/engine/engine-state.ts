@@ -29,7 +29,8 @@ export function createEngineState(dir: Directory): EngineState {
 export function snapshotFor(st: EngineState, sub: Subscription): LineSnapshot {
   if (sub.line !== null) return st.lines.snapshot(st.dir, sub.line);
   const dn = sub.target.kind === 'dn' ? sub.target.dn : sub.target.uri;
-  return { line: '', dn, state: sub.remoteState, dnd: sub.remoteState === 'dnd', dialogs: sub.remoteDialogs };
+  const remote = st.subs.remoteOf(sub);
+  return { line: '', dn, state: remote.state, dnd: remote.state === 'dnd', dialogs: remote.dialogs };
 }
 
 /** A template with the UTF-8 lengths of its parts (each watcher's Content-Length without its body). */

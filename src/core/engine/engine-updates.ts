@@ -55,11 +55,8 @@ export function publishUsers(st: EngineState, users: Iterable<string>, out: Effe
 
 /** The trunk relay reported the state behind a routed subscription. */
 export function applyRemoteState(st: EngineState, input: RemoteStateChanged, now: number, out: EffectSink): void {
-  for (const sub of st.subs.onRoute(input.trunk, input.target)) {
-    sub.remoteState = input.state;
-    sub.remoteDialogs = input.dialogs;
-    notifyActive(st, sub, now, out);
-  }
+  st.subs.setRemote(input.trunk, input.target, { state: input.state, dialogs: input.dialogs });
+  for (const sub of st.subs.onRoute(input.trunk, input.target)) notifyActive(st, sub, now, out);
 }
 
 function reevaluate(st: EngineState, sub: Subscription, now: number, out: EffectSink): void {
@@ -77,8 +74,6 @@ function reevaluate(st: EngineState, sub: Subscription, now: number, out: Effect
     out.push({ type: 'route-unsubscribe', subscriptionId: sub.id, trunk: sub.trunk, target: sub.target });
   }
   if (trunk !== null && trunk !== sub.trunk) {
-    sub.remoteState = 'unknown';
-    sub.remoteDialogs = [];
     out.push({ type: 'route-subscribe', subscriptionId: sub.id, trunk, target: sub.target, event: sub.event });
   }
   st.subs.retarget(sub, line, trunk);

@@ -55,15 +55,8 @@ function createSubscription(st: EngineState, req: SubscribeRequest, kind: Subscr
   const target = decision.outcome === 'allow' ? st.subs.internTarget(decision.line, req.target) : req.target;
   const sub = new Subscription(req.subscriptionId, req.watcher, target, req.event, contentType, kind);
   if (decision.outcome === 'allow') sub.line = decision.line;
-  if (decision.outcome === 'route') {
-    sub.trunk = decision.trunk;
-    // Rule 5: watchers of one routed target share one upstream; a new one starts from what it knows.
-    const peer = st.subs.onRoute(decision.trunk, req.target)[0];
-    if (peer) {
-      sub.remoteState = peer.remoteState;
-      sub.remoteDialogs = peer.remoteDialogs;
-    }
-  }
+  // Rule 5: watchers of one routed target share one upstream and what it last reported
+  if (decision.outcome === 'route') sub.trunk = decision.trunk;
   return sub;
 }
 

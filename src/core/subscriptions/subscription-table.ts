@@ -9,7 +9,9 @@
  *         no per-subscription closures or Maps (budget: ≤ 640 bytes per active subscription). The
  *         watchers of one line share one equal target object (`internTarget`), and a subscription
  *         with no remote dialogs points at one shared empty list.
- * Rule 4: one timer slot per subscription (`timerPurpose`), kept in one indexed min-heap.
+ * Rule 4: one timer slot per subscription (its expiry), kept in one indexed min-heap.
+ * Rule 5: the state behind a routed target is one record per route, shared by the watchers on it
+ *         (they share one upstream subscription), so a line subscription carries no remote fields.
  */
 import type { LineKey } from '../model/index.js';
 import type { BlfState, EventPackageName, LineDialog, PresentityRef, WatcherRef } from '../engine/engine-io.js';
@@ -17,9 +19,6 @@ import type { SubscribeKind } from '../policy/index.js';
 import { CoreInvariantError } from '../errors.js';
 import { TimerHeap } from './timer-heap.js';
 import { transitionSubscription, type SubscriptionInput, type SubscriptionState } from './subscription-fsm.js';
-
-/** What a subscription's timer slot is for (pjsip TIMER_TYPE_*). */
-export type TimerPurpose = 'expiry';
 
 /** Plain-JSON form for persistence across restarts. */
 export interface SubscriptionRecord {
@@ -36,8 +35,14 @@ export interface SubscriptionRecord {
   readonly version: number;
 }
 
-/** The remote dialogs of a subscription that has none (shared, never mutated). */
-const NO_DIALOGS: readonly LineDialog[] = Object.freeze([]);
+/** Rule 5: what the trunk relay last reported for a routed target. */
+export interface RemoteState {
+  readonly state: BlfState;
+  readonly dialogs: readonly LineDialog[];
+}
+
+/** A route nothing has been reported for yet (shared, never mutated). */
+const REMOTE_UNKNOWN: RemoteState = Object.freeze({ state: 'unknown', dialogs: Object.freeze([]) });
 
 function samePresentity(a: PresentityRef, b: PresentityRef): boolean {
   return a.kind === 'dn' ? b.kind === 'dn' && a.dn === b.dn : b.kind === 'uri' && a.uri === b.uri;
@@ -47,15 +52,13 @@ export class Subscription {
   state: SubscriptionState = 'pending';
   line: LineKey | null = null;
   trunk: string | null = null;
-  remoteState: BlfState = 'unknown';
-  remoteDialogs: readonly LineDialog[] = NO_DIALOGS;
   version = 0;
   /** version of the NOTIFY in flight, or -1 */
   inFlight = -1;
   dirty = false;
-  timerPurpose: TimerPurpose | null = null;
-  /** the timer slot's deadline; the only timer purpose is expiry, so it is the expiry too */
+  /** the timer slot's deadline: the expiry (Rule 4) */
   timerAt = 0;
+  /** place in the timer heap, -1 when no timer is armed */
   heapIndex = -1;
 
   constructor(
@@ -105,6 +108,8 @@ export class SubscriptionTable {
   /** one key string per watched line, shared by its subscriptions (each built its own copy) */
   private readonly lineKeys = new Map<LineKey, LineKey>();
   private readonly byRoute = new Map<string, Set<Subscription>>();
+  /** Rule 5: per route key, while the route has subscriptions */
+  private readonly remotes = new Map<string, RemoteState>();
   private readonly timers = new TimerHeap<Subscription>();
 
   get size(): number {
@@ -134,6 +139,17 @@ export class SubscriptionTable {
     return [...(this.byRoute.get(routeKey(trunk, target)) ?? [])];
   }
 
+  /** Rule 5: what is known behind a routed subscription's target (unknown for a line subscription). */
+  remoteOf(sub: Subscription): RemoteState {
+    return sub.trunk === null ? REMOTE_UNKNOWN : this.remotes.get(routeKey(sub.trunk, sub.target)) ?? REMOTE_UNKNOWN;
+  }
+
+  /** Rule 5: records what the relay reported for a route that has subscriptions (else nothing). */
+  setRemote(trunk: string, target: PresentityRef, remote: RemoteState): void {
+    const key = routeKey(trunk, target);
+    if (this.byRoute.has(key)) this.remotes.set(key, remote);
+  }
+
   add(sub: Subscription): void {
     if (this.byId.has(sub.id)) throw new CoreInvariantError(`subscription ${sub.id} already exists`);
     this.byId.set(sub.id, sub);
@@ -151,7 +167,6 @@ export class SubscriptionTable {
 
   scheduleExpiry(sub: Subscription, expiresAt: number): void {
     sub.expiresAt = expiresAt;
-    sub.timerPurpose = 'expiry';
     this.timers.schedule(sub, expiresAt);
   }
 
@@ -160,7 +175,6 @@ export class SubscriptionTable {
     this.byId.delete(sub.id);
     this.unindex(sub);
     this.timers.cancel(sub);
-    sub.timerPurpose = null;
   }
 
   /** Earliest timer deadline, if any. */
@@ -170,9 +184,7 @@ export class SubscriptionTable {
 
   /** Pops one subscription whose timer is due at `now`. */
   popDue(now: number): Subscription | undefined {
-    const sub = this.timers.popDue(now);
-    if (sub) sub.timerPurpose = null;
-    return sub;
+    return this.timers.popDue(now);
   }
 
   /**
@@ -217,6 +229,10 @@ export class SubscriptionTable {
       removeFrom(this.byLine, sub.line, sub);
       if (!this.byLine.has(sub.line)) this.lineKeys.delete(sub.line);
     }
-    if (sub.trunk !== null) removeFrom(this.byRoute, routeKey(sub.trunk, sub.target), sub);
+    if (sub.trunk !== null) {
+      const key = routeKey(sub.trunk, sub.target);
+      removeFrom(this.byRoute, key, sub);
+      if (!this.byRoute.has(key)) this.remotes.delete(key);
+    }
   }
 }

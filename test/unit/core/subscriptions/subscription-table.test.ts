@@ -95,3 +95,28 @@ test('record round trip keeps id, line, version and expiry', () => {
   assert.equal(r.expiresAt, 4242);
   assert.equal(r.line, '2001/Exec_PT');
 });
+
+test('routed subscriptions share one remote state, forgotten with the route\'s last subscription', () => {
+  const t = new SubscriptionTable();
+  const routed = (id: string) => {
+    const s = sub(id);
+    s.line = null;
+    s.trunk = 'to-cluster-b';
+    return s;
+  };
+  const target = { kind: 'dn', dn: '2001' } as const;
+  const a = routed('a');
+  t.add(a);
+  assert.equal(t.remoteOf(a).state, 'unknown');
+  t.setRemote('to-cluster-b', target, { state: 'busy', dialogs: [] });
+  const b = routed('b');
+  t.add(b);
+  assert.equal(t.remoteOf(b).state, 'busy', 'a watcher joining the route sees what the route last reported');
+  assert.equal(t.remoteOf(sub('line-sub')).state, 'unknown', 'a line subscription has no remote state');
+  t.remove(a);
+  t.remove(b);
+  t.setRemote('to-cluster-b', target, { state: 'ringing', dialogs: [] }); // a report for a route nobody watches
+  const c = routed('c');
+  t.add(c);
+  assert.equal(t.remoteOf(c).state, 'unknown', 'nothing kept for a route without subscriptions');
+});
