@@ -6,9 +6,10 @@
  *         the outcome of the in-flight NOTIFY sends one coalesced NOTIFY carrying the latest state.
  * Rule 2: `version` is the version of the NEXT document: 0 for the first (RFC 4235 §4.1), +1 each.
  * Rule 3: compact: a Subscription is a plain class instance of scalar fields and shared references;
- *         no per-subscription closures or Maps (budget: ≤ 640 bytes per active subscription). The
- *         watchers of one line share one equal target object (`internTarget`), and a subscription
- *         with no remote dialogs points at one shared empty list.
+ *         no per-subscription closures or Maps (budget: ≤ 640 bytes per active subscription; Node
+ *         has no pointer compression, so every field is 8 bytes). The watchers of one line share
+ *         one equal target object (`internTarget`); state, event, kind, content type and the dirty
+ *         flag are codes in one integer field.
  * Rule 4: one timer slot per subscription (its expiry), kept in one indexed min-heap.
  * Rule 5: the state behind a routed target is one record per route, shared by the watchers on it
  *         (they share one upstream subscription), so a line subscription carries no remote fields.
@@ -17,6 +18,7 @@ import type { LineKey } from '../model/index.js';
 import type { BlfState, EventPackageName, LineDialog, PresentityRef, WatcherRef } from '../engine/engine-io.js';
 import type { SubscribeKind } from '../policy/index.js';
 import { CoreInvariantError } from '../errors.js';
+import { EVENT_PACKAGES } from '../packages/index.js';
 import { TimerHeap } from './timer-heap.js';
 import { transitionSubscription, type SubscriptionInput, type SubscriptionState } from './subscription-fsm.js';
 
@@ -48,27 +50,79 @@ function samePresentity(a: PresentityRef, b: PresentityRef): boolean {
   return a.kind === 'dn' ? b.kind === 'dn' && a.dn === b.dn : b.kind === 'uri' && a.uri === b.uri;
 }
 
+/** Rule 3: the small enumerations of a subscription, as codes packed into one integer field. */
+const STATES: readonly SubscriptionState[] = ['pending', 'active', 'terminated'];
+const EVENTS: readonly EventPackageName[] = ['dialog', 'presence'];
+const KINDS: readonly SubscribeKind[] = ['blf-speed-dial', 'call-list'];
+/** the event packages' content types; one a restored record brings is appended (a handful at most) */
+const CONTENT_TYPES: string[] = [...new Set([...EVENT_PACKAGES.values()].flatMap((p) => p.contentTypes))];
+
+const STATE_MASK = 0b11;
+const EVENT_BIT = 2;
+const KIND_BIT = 3;
+const DIRTY_BIT = 4;
+const CONTENT_SHIFT = 5;
+
+function codeOf<T>(list: readonly T[], value: T, what: string): number {
+  const i = list.indexOf(value);
+  if (i < 0) throw new CoreInvariantError(`unknown ${what} ${String(value)}`);
+  return i;
+}
+
+function contentTypeCode(contentType: string): number {
+  const i = CONTENT_TYPES.indexOf(contentType);
+  return i >= 0 ? i : CONTENT_TYPES.push(contentType) - 1;
+}
+
 export class Subscription {
-  state: SubscriptionState = 'pending';
   line: LineKey | null = null;
   trunk: string | null = null;
   version = 0;
   /** version of the NOTIFY in flight, or -1 */
   inFlight = -1;
-  dirty = false;
   /** the timer slot's deadline: the expiry (Rule 4) */
   timerAt = 0;
   /** place in the timer heap, -1 when no timer is armed */
   heapIndex = -1;
+  /** Rule 3: state, event, kind, dirty flag and content type */
+  private codes: number;
 
   constructor(
     readonly id: string,
     readonly watcher: WatcherRef,
     readonly target: PresentityRef,
-    readonly event: EventPackageName,
-    readonly contentType: string,
-    readonly kind: SubscribeKind,
-  ) {}
+    event: EventPackageName,
+    contentType: string,
+    kind: SubscribeKind,
+  ) {
+    this.codes = (codeOf(EVENTS, event, 'event package') << EVENT_BIT) | (codeOf(KINDS, kind, 'subscribe kind') << KIND_BIT)
+      | (contentTypeCode(contentType) << CONTENT_SHIFT);
+  }
+
+  get state(): SubscriptionState {
+    return STATES[this.codes & STATE_MASK]!;
+  }
+
+  get event(): EventPackageName {
+    return EVENTS[(this.codes >> EVENT_BIT) & 1]!;
+  }
+
+  get kind(): SubscribeKind {
+    return KINDS[(this.codes >> KIND_BIT) & 1]!;
+  }
+
+  get contentType(): string {
+    return CONTENT_TYPES[this.codes >>> CONTENT_SHIFT]!;
+  }
+
+  /** a change arrived while a NOTIFY was in flight (Rule 1) */
+  get dirty(): boolean {
+    return (this.codes & (1 << DIRTY_BIT)) !== 0;
+  }
+
+  set dirty(on: boolean) {
+    this.codes = on ? this.codes | (1 << DIRTY_BIT) : this.codes & ~(1 << DIRTY_BIT);
+  }
 
   /** ms since the epoch; one field with `timerAt` (a boxed double each would cost ~24 bytes) */
   get expiresAt(): number {
@@ -80,7 +134,8 @@ export class Subscription {
   }
 
   apply(input: SubscriptionInput): void {
-    this.state = transitionSubscription(this.state, input);
+    const next = transitionSubscription(this.state, input);
+    this.codes = (this.codes & ~STATE_MASK) | STATES.indexOf(next);
   }
 }
 

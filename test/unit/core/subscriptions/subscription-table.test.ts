@@ -120,3 +120,17 @@ test('routed subscriptions share one remote state, forgotten with the route\'s l
   t.add(c);
   assert.equal(t.remoteOf(c).state, 'unknown', 'nothing kept for a route without subscriptions');
 });
+
+test('a subscription\'s packed codes read back what it was created with, through every state and the dirty flag', () => {
+  const s = new Subscription('p', { kind: 'trunk', name: 't' }, { kind: 'uri', uri: 'sip:a@b' }, 'presence', 'application/cpim-pidf+xml', 'blf-speed-dial');
+  assert.deepEqual([s.state, s.event, s.kind, s.contentType, s.dirty], ['pending', 'presence', 'blf-speed-dial', 'application/cpim-pidf+xml', false]);
+  s.dirty = true;
+  s.apply('authorize');
+  assert.deepEqual([s.state, s.event, s.kind, s.contentType, s.dirty], ['active', 'presence', 'blf-speed-dial', 'application/cpim-pidf+xml', true]);
+  s.dirty = false;
+  s.apply('expire');
+  assert.deepEqual([s.state, s.dirty, s.contentType], ['terminated', false, 'application/cpim-pidf+xml']);
+  const odd = new Subscription('q', { kind: 'trunk', name: 't' }, { kind: 'dn', dn: '1' }, 'dialog', 'application/x-restored+xml', 'call-list');
+  assert.equal(odd.contentType, 'application/x-restored+xml', 'a content type from a restored record is kept');
+  assert.throws(() => new Subscription('r', { kind: 'trunk', name: 't' }, { kind: 'dn', dn: '1' }, 'bogus' as 'dialog', 'x', 'call-list'));
+});
