@@ -28,6 +28,8 @@ const list = (v: string | undefined, d: string) => words(v, d).map(Number);
 const SUB_RATES = list(process.env.BENCH_SUB_RATES, '1000 2000 4000 6000 7000 8000 10000 12000 15000 20000');
 const FANOUT_NS = list(process.env.BENCH_FANOUT_NS, '100 1000 5000');
 const MEM_COUNTS = list(process.env.BENCH_MEM_COUNTS, '10000 100000');
+/** how long the gateway idles after start before the memory phase reads its baseline */
+const MEM_BASELINE_IDLE_MS = 9000;
 const SUB_PRESENTITIES = 1000;
 const PHASES = words(process.env.BENCH_PRESENCE_PHASES, 'sub fanout mem');
 
@@ -137,6 +139,10 @@ async function gatewayPhase(gw: GatewayProcess, work: string, runId: string, pha
   await gw.start(phase === 'mem'
     ? numberedPresentities(`mem${runId}x`, SUB_PRESENTITIES)
     : { plain: [], published: FANOUT_NS.map((n) => `fan${n}x${runId}`) });
+  // the anchor reads its baseline 1 s after this; let the gateway's first idle trim (6 idle seconds,
+  // idle-memory-trim.ts Rule 3) give back its startup garbage first, so none of that is counted as
+  // memory the subscriptions did not use
+  if (phase === 'mem') await new Promise((r) => setTimeout(r, MEM_BASELINE_IDLE_MS));
   try {
     const out = join(work, `gw-${phase}`);
     const env = { ...commonEnv(out, runId, `127.0.0.1:${gw.port}`), MANAGE_KAMAILIO: '0', SERVER_PIDS: String(gw.pid) };

@@ -8,28 +8,44 @@
  * memory reducer did not start on the main isolate in the quiet seconds after (`--trace-gc`).
  *
  * Rule 1: the decision is a pure function of samples (`decideTrim`): trim when the process used
- *         less than `idleCpuShare` of one core over the last interval and its committed heap grew
- *         by at least `minGrowthBytes` since the last trim (or start).
+ *         less than `idleCpuShare` of one core in each of the last `minIdleIntervals` intervals and
+ *         its committed heap grew by at least `minGrowthBytes` since the last trim (or start).
+ *         Several idle seconds, not one: V8 shrinks the young generation (grown to 2 × 16 MB under
+ *         load) only in a full GC that sees a low allocation rate over its last ~5 s. When a trim
+ *         left the young generation grown, up to `youngRetries` more idle stretches trim again.
  * Rule 2: a trim is one full GC that compacts every page (`--compact-on-every-full-gc` for its
  *         duration; a second gave nothing more): ~330 ms with 100,000 subscriptions on the 2-core
  *         box, so only when idle, and never again without new growth. A request that arrives
  *         meanwhile waits (UDP retransmits after T1 = 500 ms at the earliest).
- * Rule 3: the GC entry point comes from V8 at run time (`--expose-gc`, then `gc` of a fresh
+ * Rule 3: growth counts from zero at start, so the first idle stretch after startup trims too: module
+ *         loading leaves garbage (sources, compiler output) and a grown young generation that would
+ *         otherwise be given back only after the first load, hiding part of what that load added.
+ * Rule 4: the GC entry point comes from V8 at run time (`--expose-gc`, then `gc` of a fresh
  *         context); where that is unavailable the trimmer is off and says so once.
  */
-import { setFlagsFromString } from 'node:v8';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 export interface TrimPolicy {
   /** share of one core (0..1) below which an interval counts as idle */
   readonly idleCpuShare: number;
+  /** idle intervals in a row before a trim */
+  readonly minIdleIntervals: number;
   /** committed heap growth since the last trim that makes a trim worth its pause */
   readonly minGrowthBytes: number;
+  /** a young generation committed above this is still grown */
+  readonly grownYoungBytes: number;
+  /** trims for a still-grown young generation after one for growth */
+  readonly youngRetries: number;
 }
 
-export const DEFAULT_TRIM_POLICY: TrimPolicy = { idleCpuShare: 0.05, minGrowthBytes: 16 * 1024 * 1024 };
+export const DEFAULT_TRIM_POLICY: TrimPolicy = {
+  idleCpuShare: 0.05, minIdleIntervals: 6, minGrowthBytes: 16 * 1024 * 1024, grownYoungBytes: 8 * 1024 * 1024, youngRetries: 2,
+};
 
 export interface TrimSample {
+  /** idle intervals in a row before this one */
+  readonly idleBefore: number;
   /** CPU time used in the interval (user + system), microseconds */
   readonly cpuMicros: number;
   /** length of the interval, microseconds */
@@ -38,15 +54,36 @@ export interface TrimSample {
   readonly heapTotal: number;
   /** committed V8 heap right after the last trim (or at start), bytes */
   readonly heapTotalAfterTrim: number;
+  /** committed young generation now, bytes */
+  readonly youngBytes: number;
+  /** young-generation trims done since the last trim for growth */
+  readonly youngTrims: number;
+}
+
+/** Why a trim runs, or null for none. */
+export type TrimReason = 'growth' | 'young' | null;
+
+/** Whether an interval counts as idle (Rule 1). */
+export function isIdle(s: Pick<TrimSample, 'cpuMicros' | 'wallMicros'>, policy: TrimPolicy = DEFAULT_TRIM_POLICY): boolean {
+  return s.wallMicros > 0 && s.cpuMicros < policy.idleCpuShare * s.wallMicros;
 }
 
 /** Rule 1 */
-export function decideTrim(s: TrimSample, policy: TrimPolicy = DEFAULT_TRIM_POLICY): boolean {
-  if (s.wallMicros <= 0) return false;
-  return s.cpuMicros < policy.idleCpuShare * s.wallMicros && s.heapTotal - s.heapTotalAfterTrim >= policy.minGrowthBytes;
+export function decideTrim(s: TrimSample, policy: TrimPolicy = DEFAULT_TRIM_POLICY): TrimReason {
+  if (!isIdle(s, policy) || s.idleBefore + 1 < policy.minIdleIntervals) return null;
+  if (s.heapTotal - s.heapTotalAfterTrim >= policy.minGrowthBytes) return 'growth';
+  if (s.youngBytes > policy.grownYoungBytes && s.youngTrims < policy.youngRetries) return 'young';
+  return null;
 }
 
-/** Rule 3: V8's full-GC entry point, or undefined. */
+/** Committed bytes of V8's young generation. */
+function youngGenerationBytes(): number {
+  let bytes = 0;
+  for (const s of getHeapSpaceStatistics()) if (s.space_name === 'new_space' || s.space_name === 'new_large_object_space') bytes += s.space_size;
+  return bytes;
+}
+
+/** Rule 4: V8's full-GC entry point, or undefined. */
 export function exposeGc(): (() => void) | undefined {
   const own = (globalThis as { gc?: unknown }).gc;
   if (typeof own === 'function') return own as () => void;
@@ -82,7 +119,10 @@ export class IdleMemoryTrimmer {
   private timer: NodeJS.Timeout | undefined;
   private lastCpu = process.cpuUsage();
   private lastWall = process.hrtime.bigint();
-  private heapTotalAfterTrim = process.memoryUsage().heapTotal;
+  /** Rule 3 */
+  private heapTotalAfterTrim = 0;
+  private idleIntervals = 0;
+  private youngTrims = 0;
 
   constructor(private readonly opts: IdleMemoryTrimmerOptions) {}
 
@@ -105,22 +145,33 @@ export class IdleMemoryTrimmer {
     const cpu = process.cpuUsage(this.lastCpu);
     const wall = process.hrtime.bigint();
     const sample: TrimSample = {
+      idleBefore: this.idleIntervals,
       cpuMicros: cpu.user + cpu.system,
       wallMicros: Number(wall - this.lastWall) / 1000,
       heapTotal: process.memoryUsage().heapTotal,
       heapTotalAfterTrim: this.heapTotalAfterTrim,
+      youngBytes: youngGenerationBytes(),
+      youngTrims: this.youngTrims,
     };
-    if (decideTrim(sample, this.opts.policy)) {
-      const started = performance.now();
-      const { before, after } = compactHeap(gc, () => process.memoryUsage().heapTotal);
-      this.heapTotalAfterTrim = after;
-      this.opts.log('idle: heap compacted', {
-        heapBeforeMB: Math.round(before / 1e6), heapAfterMB: Math.round(after / 1e6), pauseMs: Math.round(performance.now() - started),
-      });
+    this.idleIntervals = isIdle(sample, this.opts.policy) ? this.idleIntervals + 1 : 0;
+    const reason = decideTrim(sample, this.opts.policy);
+    if (reason !== null) {
+      this.youngTrims = reason === 'young' ? this.youngTrims + 1 : 0;
+      this.idleIntervals = 0; // the next trim waits for a new idle stretch
+      this.trim(gc, reason);
     } else if (sample.heapTotal < this.heapTotalAfterTrim) {
       this.heapTotalAfterTrim = sample.heapTotal; // V8 shrank it on its own: growth counts from here
     }
     this.lastCpu = process.cpuUsage();
     this.lastWall = process.hrtime.bigint();
+  }
+
+  private trim(gc: () => void, reason: TrimReason): void {
+    const started = performance.now();
+    const { before, after } = compactHeap(gc, () => process.memoryUsage().heapTotal);
+    this.heapTotalAfterTrim = after;
+    this.opts.log('idle: heap compacted', {
+      reason, youngMB: Math.round(youngGenerationBytes() / 1e6), heapBeforeMB: Math.round(before / 1e6), heapAfterMB: Math.round(after / 1e6), pauseMs: Math.round(performance.now() - started),
+    });
   }
 }

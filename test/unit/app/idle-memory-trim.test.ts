@@ -3,26 +3,41 @@ import assert from 'node:assert/strict';
 import { compactHeap, decideTrim, exposeGc, type TrimSample } from '../../../src/app/idle-memory-trim.js';
 
 const MB = 1024 * 1024;
-const policy = { idleCpuShare: 0.05, minGrowthBytes: 16 * MB };
-const idle: TrimSample = { cpuMicros: 10_000, wallMicros: 1_000_000, heapTotal: 200 * MB, heapTotalAfterTrim: 100 * MB };
+const policy = { idleCpuShare: 0.05, minIdleIntervals: 3, minGrowthBytes: 16 * MB, grownYoungBytes: 8 * MB, youngRetries: 2 };
+const idle: TrimSample = { idleBefore: 2, cpuMicros: 10_000, wallMicros: 1_000_000, heapTotal: 200 * MB, heapTotalAfterTrim: 100 * MB, youngBytes: 2 * MB, youngTrims: 0 };
 
 test('decideTrim: an idle second after growth trims', () => {
-  assert.equal(decideTrim(idle, policy), true);
+  assert.equal(decideTrim(idle, policy), 'growth');
+});
+
+test('decideTrim: fewer idle intervals in a row than the policy asks do not trim', () => {
+  assert.equal(decideTrim({ ...idle, idleBefore: 1 }, policy), null);
+  assert.equal(decideTrim({ ...idle, idleBefore: 0 }, policy), null);
+  assert.equal(decideTrim({ ...idle, idleBefore: 7 }, policy), 'growth');
 });
 
 test('decideTrim: a busy second does not trim, however much the heap grew', () => {
-  assert.equal(decideTrim({ ...idle, cpuMicros: 50_000 }, policy), false);
-  assert.equal(decideTrim({ ...idle, cpuMicros: 900_000 }, policy), false);
+  assert.equal(decideTrim({ ...idle, cpuMicros: 50_000 }, policy), null);
+  assert.equal(decideTrim({ ...idle, cpuMicros: 900_000 }, policy), null);
 });
 
 test('decideTrim: growth below the threshold (or a heap that shrank) does not trim', () => {
-  assert.equal(decideTrim({ ...idle, heapTotal: 100 * MB + 16 * MB - 1 }, policy), false);
-  assert.equal(decideTrim({ ...idle, heapTotal: 100 * MB + 16 * MB }, policy), true);
-  assert.equal(decideTrim({ ...idle, heapTotal: 50 * MB }, policy), false);
+  assert.equal(decideTrim({ ...idle, heapTotal: 100 * MB + 16 * MB - 1 }, policy), null);
+  assert.equal(decideTrim({ ...idle, heapTotal: 100 * MB + 16 * MB }, policy), 'growth');
+  assert.equal(decideTrim({ ...idle, heapTotal: 50 * MB }, policy), null);
+});
+
+test('decideTrim: a young generation still grown after a trim gets a bounded number of retries', () => {
+  const after = { ...idle, heapTotal: 100 * MB, youngBytes: 33 * MB };
+  assert.equal(decideTrim(after, policy), 'young');
+  assert.equal(decideTrim({ ...after, youngTrims: 1 }, policy), 'young');
+  assert.equal(decideTrim({ ...after, youngTrims: 2 }, policy), null, 'gives up: the load never lets V8 shrink it');
+  assert.equal(decideTrim({ ...after, youngBytes: 1 * MB }, policy), null, 'shrunk: nothing to do');
+  assert.equal(decideTrim({ ...after, idleBefore: 0 }, policy), null, 'still waits for an idle stretch');
 });
 
 test('decideTrim: an empty interval decides nothing', () => {
-  assert.equal(decideTrim({ ...idle, cpuMicros: 0, wallMicros: 0 }, policy), false);
+  assert.equal(decideTrim({ ...idle, cpuMicros: 0, wallMicros: 0 }, policy), null);
 });
 
 test('compactHeap: a heap fragmented by interleaved garbage gives pages back', () => {
