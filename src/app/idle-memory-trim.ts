@@ -20,10 +20,14 @@
  * Rule 3: growth counts from zero at start, so the first idle stretch after startup trims too: module
  *         loading leaves garbage (sources, compiler output) and a grown young generation that would
  *         otherwise be given back only after the first load, hiding part of what that load added.
- * Rule 4: the GC entry point comes from V8 at run time (`--expose-gc`, then `gc` of a fresh
+ * Rule 4: after the GC, glibc's malloc_trim (native/malloc-trim.c, when built) gives back the whole
+ *         free pages inside malloc's heaps that the load's freed buffers left (~4 MB after
+ *         100,000 subscriptions).
+ * Rule 5: the GC entry point comes from V8 at run time (`--expose-gc`, then `gc` of a fresh
  *         context); where that is unavailable the trimmer is off and says so once.
  */
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import { createRequire } from 'node:module';
 import { runInNewContext } from 'node:vm';
 
 export interface TrimPolicy {
@@ -83,7 +87,7 @@ function youngGenerationBytes(): number {
   return bytes;
 }
 
-/** Rule 4: V8's full-GC entry point, or undefined. */
+/** Rule 5: V8's full-GC entry point, or undefined. */
 export function exposeGc(): (() => void) | undefined {
   const own = (globalThis as { gc?: unknown }).gc;
   if (typeof own === 'function') return own as () => void;
@@ -91,6 +95,16 @@ export function exposeGc(): (() => void) | undefined {
     setFlagsFromString('--expose-gc');
     const gc: unknown = runInNewContext('gc');
     return typeof gc === 'function' ? (gc as () => void) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Rule 4: glibc's malloc_trim(0) (true when memory went back), or undefined when not built. */
+export function loadMallocTrim(): (() => boolean) | undefined {
+  try {
+    const addon = createRequire(import.meta.url)('../../build/Release/malloc_trim.node') as { trim(): boolean };
+    return () => addon.trim();
   } catch {
     return undefined;
   }
@@ -123,6 +137,7 @@ export class IdleMemoryTrimmer {
   private heapTotalAfterTrim = 0;
   private idleIntervals = 0;
   private youngTrims = 0;
+  private readonly mallocTrim = loadMallocTrim();
 
   constructor(private readonly opts: IdleMemoryTrimmerOptions) {}
 
@@ -170,8 +185,10 @@ export class IdleMemoryTrimmer {
     const started = performance.now();
     const { before, after } = compactHeap(gc, () => process.memoryUsage().heapTotal);
     this.heapTotalAfterTrim = after;
+    const mallocTrimmed = this.mallocTrim?.() ?? false;
     this.opts.log('idle: heap compacted', {
-      reason, youngMB: Math.round(youngGenerationBytes() / 1e6), heapBeforeMB: Math.round(before / 1e6), heapAfterMB: Math.round(after / 1e6), pauseMs: Math.round(performance.now() - started),
+      reason, youngMB: Math.round(youngGenerationBytes() / 1e6), heapBeforeMB: Math.round(before / 1e6),
+      heapAfterMB: Math.round(after / 1e6), mallocTrimmed, pauseMs: Math.round(performance.now() - started),
     });
   }
 }

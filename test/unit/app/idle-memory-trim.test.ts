@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compactHeap, decideTrim, exposeGc, type TrimSample } from '../../../src/app/idle-memory-trim.js';
+import { readFileSync } from 'node:fs';
+import { compactHeap, decideTrim, exposeGc, loadMallocTrim, type TrimSample } from '../../../src/app/idle-memory-trim.js';
 
 const MB = 1024 * 1024;
 const policy = { idleCpuShare: 0.05, minIdleIntervals: 3, minGrowthBytes: 16 * MB, grownYoungBytes: 8 * MB, youngRetries: 2 };
@@ -59,4 +60,24 @@ test('compactHeap: a heap fragmented by interleaved garbage gives pages back', (
   // the flag is off again: a plain full GC afterwards still works and keeps every live object
   gc();
   assert.equal(kept[199_999]!.s, 'x599997');
+});
+
+const rssBytes = () => Number(/^Rss:\s+(\d+) kB/m.exec(readFileSync('/proc/self/smaps_rollup', 'utf8'))![1]) * 1024;
+
+test('malloc trim: freed buffers in the middle of malloc\'s heap go back to the system', { skip: process.platform !== 'linux' }, () => {
+  const trim = loadMallocTrim();
+  assert.ok(trim, 'npm ci builds build/Release/malloc_trim.node on Linux');
+  const gc = exposeGc()!;
+  // 24,000 buffers of 2 kB each (malloc, below its mmap threshold), one in eight kept: the free
+  // space lies between live chunks, where glibc keeps it until malloc_trim
+  let buffers: Buffer[] | undefined = Array.from({ length: 24_000 }, (_, i) => Buffer.allocUnsafeSlow(2048).fill(i & 0xff));
+  const kept = buffers.filter((_, i) => i % 8 === 0);
+  buffers = undefined;
+  gc();
+  gc();
+  const before = rssBytes();
+  trim();
+  const after = rssBytes();
+  assert.equal(kept.length, 3000);
+  assert.ok(after < before - 16 * MB, `RSS ${Math.round(before / MB)} MB -> ${Math.round(after / MB)} MB`);
 });
