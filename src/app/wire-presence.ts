@@ -9,7 +9,7 @@ import {
 } from '../sip/index.js';
 import type { Engine, SubscriptionRecord } from '../core/index.js';
 import {
-  DialogPublisher, DirectoryWatcherIdentifier, PresenceNotifier, SubscriptionPersistence,
+  DialogPublisher, DirectoryWatcherIdentifier, PresenceNotifier, SipSubscription, SubscriptionPersistence,
   type NotifierSip, type RequestResult,
 } from '../adapters/sip-presence/index.js';
 import { trunkForSource } from '../adapters/trunk/index.js';
@@ -96,15 +96,20 @@ export async function wirePresence(ctx: GatewayContext, opts: WirePresenceOption
     trunkForSource: (ip) => trunkForSource(ctx.directory.directory, ip)?.name,
   });
 
+  // the core holds each SIP dialog as its subscription's handle (presence-notifier.ts Rule 6)
+  const dialogOf = (id: string): SipSubscription | undefined => {
+    const handle = engine.handleOf(id);
+    return handle instanceof SipSubscription && !handle.ended ? handle : undefined;
+  };
   let persistence: SubscriptionPersistence | undefined = undefined;
   const notifier = new PresenceNotifier({
-    sip: createNotifierSip(ctx), submit, watchers, logger: log, localHosts,
+    sip: createNotifierSip(ctx), submit, watchers, logger: log, localHosts, dialogOf,
     onDialogChanged: (id) => persistence?.markDirty(id),
   });
   const persist = opts.persistIntervalMs !== null;
   persistence = new SubscriptionPersistence({
     store: ctx.runtimeStore,
-    dialogOf: (id) => notifier.subscriptions.get(id),
+    dialogOf,
     // only the dirty ones: exporting every subscription each second was O(all) per flush
     coreRecordsOf: (ids) => {
       const out = new Map<string, unknown>();
@@ -154,12 +159,12 @@ function restore(
 ): void {
   const rows = persistence.load((f) => notifier.flows.acquire(f));
   if (rows.length === 0) return;
-  const effects = engine.restoreSubscriptions(rows.map((r) => r.core as SubscriptionRecord), Date.now());
-  const live = new Set(engine.exportSubscriptions().map((r) => r.id));
+  const dialogs = new Map(rows.map((r) => [r.dialog.id, r.dialog]));
+  const effects = engine.restoreSubscriptions(rows.map((r) => r.core as SubscriptionRecord), Date.now(), dialogs);
   let restored = 0;
   for (const row of rows) {
     persistence.markDirty(row.dialog.id);
-    if (live.has(row.dialog.id)) {
+    if (engine.handleOf(row.dialog.id) === row.dialog) {
       notifier.restore(row.dialog);
       restored++;
     } else notifier.flows.release(row.dialog.flow);

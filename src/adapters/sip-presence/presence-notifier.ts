@@ -12,8 +12,11 @@
  *         §12.2.2); one whose CSeq is not higher than the last is 500 (RFC 3261 §12.2.2).
  * Rule 4: NOTIFYs go over the flow the SUBSCRIBE came in on (RFC 3581, connection reuse); a
  *         target-refresh SUBSCRIBE moves the dialog to its new flow and Contact.
- * Rule 5: a NOTIFY carrying `terminated` ends the SIP dialog here; so does a NOTIFY answered 481
- *         (RFC 6665 §4.2.2: "the notifier MUST remove the subscription").
+ * Rule 5: a NOTIFY carrying `terminated` ends the SIP dialog here; so does a NOTIFY that failed
+ *         (481: RFC 6665 §4.2.2 "the notifier MUST remove the subscription"; timeout or another
+ *         error: the core removes it too).
+ * Rule 6: the core holds each dialog as its subscription's handle (sip-subscription.ts Rule 5);
+ *         `dialogOf` looks one up by id.
  */
 import { createResponse, formatSubscriptionState, generateOrderedTag, type Flow } from '../../sip/index.js';
 import type { NotifyOutcome, RespondSubscribe, SendNotify, SubscribeRequest } from '../../core/index.js';
@@ -31,11 +34,14 @@ export interface PresenceNotifierOptions extends ParseSubscribeOptions {
   readonly logger: NotifierLogger;
   /** called whenever a dialog changes (persistence marks it dirty) or ends */
   readonly onDialogChanged?: (id: string, sub: SipSubscription | undefined) => void;
+  /** Rule 6: the dialog the core holds for a subscription id */
+  readonly dialogOf: (id: string) => SipSubscription | undefined;
 }
 
 /** The request being answered while the engine handles it (effects are dispatched synchronously). */
 interface Answering {
   readonly tx: IncomingRequest;
+  readonly dialog: SipSubscription;
   /** the dialog was created by this request (initial SUBSCRIBE) */
   readonly created: boolean;
   answered: boolean;
@@ -45,9 +51,10 @@ const REFRESH_WATCHER: SubscribeRequest['watcher'] = { kind: 'device', name: '' 
 const REFRESH_TARGET: SubscribeRequest['target'] = { kind: 'dn', dn: '' };
 
 export class PresenceNotifier {
-  readonly subscriptions = new Map<string, SipSubscription>();
   readonly flows = new FlowRegistry();
   private readonly answering = new Map<string, Answering>();
+  /** dialogs accepted or restored and not ended */
+  private live = 0;
 
   constructor(private readonly opts: PresenceNotifierOptions) {}
 
@@ -71,16 +78,15 @@ export class PresenceNotifier {
   private handleInitial(tx: IncomingRequest, p: InitialSubscribe, watcher: SubscribeRequest['watcher']): void {
     const id = generateOrderedTag();
     const sub = new SipSubscription(id, packDialog(tx.request, p.contact!), this.flows.acquire(tx.flow), 0, p.cseq, p.eventCode, p.eventId);
-    this.subscriptions.set(id, sub);
-    this.runEngine(id, tx, true, {
+    this.runEngine(sub, tx, true, {
       type: 'subscribe', subscriptionId: id, watcher, target: p.target, event: p.event, expires: p.expires, refresh: false,
-      accept: p.accept,
+      accept: p.accept, handle: sub,
     });
   }
 
   private handleInDialog(tx: IncomingRequest, p: InDialogSubscribe): void {
-    const sub = this.subscriptions.get(p.localTag);
-    if (sub === undefined || sub.callId !== p.callId || sub.remoteTag !== p.remoteTag || sub.event !== p.event) {
+    const sub = this.opts.dialogOf(p.localTag);
+    if (sub === undefined || sub.ended || sub.callId !== p.callId || sub.remoteTag !== p.remoteTag || sub.event !== p.event) {
       tx.respond(createResponse(tx.request, 481, 'Subscription Does Not Exist'));
       return;
     }
@@ -98,14 +104,15 @@ export class PresenceNotifier {
     this.opts.onDialogChanged?.(sub.id, sub);
     // Watcher and target are fixed by the dialog: the core keeps them with the subscription and
     // matches a refresh by id alone, so the request repeats only what can change.
-    this.runEngine(sub.id, tx, false, {
+    this.runEngine(sub, tx, false, {
       type: 'subscribe', subscriptionId: sub.id, watcher: REFRESH_WATCHER, target: REFRESH_TARGET,
       event: p.event, expires: p.expires, refresh: true, accept: p.accept,
     });
   }
 
-  private runEngine(id: string, tx: IncomingRequest, created: boolean, input: SubscribeRequest): void {
-    const a: Answering = { tx, created, answered: false };
+  private runEngine(dialog: SipSubscription, tx: IncomingRequest, created: boolean, input: SubscribeRequest): void {
+    const id = dialog.id;
+    const a: Answering = { tx, dialog, created, answered: false };
     this.answering.set(id, a);
     try {
       this.opts.submit(input);
@@ -115,7 +122,7 @@ export class PresenceNotifier {
     if (!a.answered) {
       this.opts.logger.error('engine gave no answer to a SUBSCRIBE', { subscriptionId: id });
       tx.respond(createResponse(tx.request, 500, 'No Decision', { toTag: id }));
-      if (created) this.drop(id);
+      if (created) this.end(dialog);
     }
   }
 
@@ -129,8 +136,8 @@ export class PresenceNotifier {
     a.answered = true;
     const headers: Array<[string, string]> = [];
     const ok = effect.status >= 200 && effect.status < 300;
-    const sub = this.subscriptions.get(effect.subscriptionId);
-    if (ok && sub) {
+    const sub = a.dialog;
+    if (ok) {
       headers.push(['Expires', String(effect.expires ?? 0)], ['Contact', `<${this.opts.sip.contactFor(a.tx.flow)}>`]);
     } else if (effect.status === 423 && effect.minExpires !== undefined) {
       headers.push(['Min-Expires', String(effect.minExpires)]);
@@ -138,14 +145,17 @@ export class PresenceNotifier {
       headers.push(['Allow-Events', 'dialog, presence']);
     }
     a.tx.respond(createResponse(a.tx.request, effect.status, effect.reason, { toTag: effect.subscriptionId, headers }));
-    if (!ok && a.created) this.drop(effect.subscriptionId);
-    else if (ok && a.created && sub) this.opts.onDialogChanged?.(sub.id, sub);
+    if (!ok && a.created) this.end(sub);
+    else if (ok && a.created) {
+      if (sub.count()) this.live++;
+      this.opts.onDialogChanged?.(sub.id, sub);
+    }
   }
 
   /** `SendNotify` effect: one NOTIFY in the subscription's dialog. */
   onSendNotify(effect: SendNotify): void {
-    const sub = this.subscriptions.get(effect.subscriptionId);
-    if (sub === undefined) {
+    const sub = effect.handle instanceof SipSubscription ? effect.handle : undefined;
+    if (sub === undefined || sub.ended) {
       this.report(effect.subscriptionId, effect.version, { status: 481 });
       return;
     }
@@ -157,7 +167,7 @@ export class PresenceNotifier {
       subscriptionState: state, contentType: effect.contentType, body: effect.body, bodyBytes: effect.bodyBytes, contact: this.opts.sip.contactFor(sub.flow),
     });
     const flow = sub.flow;
-    if (terminated) this.drop(sub.id);
+    if (terminated) this.end(sub);
     else this.opts.onDialogChanged?.(sub.id, sub);
     // both callbacks live until the watcher answers: they hold the NOTIFY's parts, not its text or the effect
     const { subscriptionId, version } = effect;
@@ -166,12 +176,12 @@ export class PresenceNotifier {
 
   /** Number of live SIP subscription dialogs. */
   get size(): number {
-    return this.subscriptions.size;
+    return this.live;
   }
 
-  /** Adds a dialog restored from the runtime store. */
+  /** Counts a dialog restored from the runtime store (the core holds it as the handle). */
   restore(sub: SipSubscription): void {
-    this.subscriptions.set(sub.id, sub);
+    if (sub.count()) this.live++;
   }
 
   private report(id: string, version: number, result: RequestResult): void {
@@ -180,20 +190,26 @@ export class PresenceNotifier {
         : result.status === 481 ? 'gone'
           : result.status === 0 || result.status === 408 ? 'timeout'
             : 'failed';
-    if (outcome === 'gone') this.drop(id);
+    // Rule 5: the core removes the subscription on any failure
+    if (outcome !== 'ok') this.drop(id);
     const input: NotifyOutcome = result.status === 0
       ? { type: 'notify-outcome', subscriptionId: id, version, outcome }
       : { type: 'notify-outcome', subscriptionId: id, version, outcome, status: result.status };
     this.opts.submit(input);
   }
 
-  /** Forgets a SIP dialog (the core forgets its subscription on its own terms). */
+  /** Ends the SIP dialog of a subscription id, if the core still holds it. */
   drop(id: string): void {
-    const sub = this.subscriptions.get(id);
-    if (sub === undefined) return;
-    this.subscriptions.delete(id);
+    const sub = this.opts.dialogOf(id);
+    if (sub !== undefined) this.end(sub);
+  }
+
+  /** Ends a SIP dialog once (the core forgets its subscription on its own terms). */
+  private end(sub: SipSubscription): void {
+    if (sub.ended) return;
+    if (sub.end()) this.live--;
     this.flows.release(sub.flow);
-    this.opts.onDialogChanged?.(id, undefined);
+    this.opts.onDialogChanged?.(sub.id, undefined);
   }
 }
 

@@ -10,6 +10,9 @@
  * Rule 3: the local tag (our To-tag: time-ordered, 88 random bits; `generateOrderedTag`) is the
  *         subscription id the core sees.
  * Rule 4: CSeq of our NOTIFYs only goes up, also across restarts (blf-facts §1.1 Polycom, SIP.js).
+ * Rule 5: the core keeps this record as the subscription's handle (`SubscribeRequest.handle`), so no
+ *         id map holds it here; once the dialog ends it is marked, and a late lookup that still
+ *         finds it (the core forgets the subscription right after) treats it as gone.
  */
 import { tagOf, type Flow, type SipRequest } from '../../sip/index.js';
 import type { EventPackageName } from '../../core/index.js';
@@ -40,13 +43,37 @@ export class SipSubscription {
     /** CSeq of the last SUBSCRIBE we accepted in this dialog */
     public remoteCseq: number,
     /** 0 = dialog, 1 = presence */
-    readonly eventCode: 0 | 1,
+    eventCode: 0 | 1,
     /** RFC 6665 §8.2.1 Event `id` parameter, echoed in every NOTIFY */
     readonly eventId: string | undefined,
-  ) {}
+  ) {
+    this.codes = eventCode;
+  }
+
+  /** bit 0: presence (else dialog); bit 1: ended (Rule 5); bit 2: counted among the live dialogs */
+  private codes: number;
 
   get event(): EventPackageName {
-    return this.eventCode === 0 ? 'dialog' : 'presence';
+    return (this.codes & 1) === 0 ? 'dialog' : 'presence';
+  }
+
+  /** Rule 5 */
+  get ended(): boolean {
+    return (this.codes & 2) !== 0;
+  }
+
+  /** Marks the dialog ended; returns whether it was counted as live. */
+  end(): boolean {
+    const counted = (this.codes & 4) !== 0;
+    this.codes = (this.codes | 2) & ~4;
+    return counted;
+  }
+
+  /** Counts the dialog as live (accepted or restored); false if it already was or has ended. */
+  count(): boolean {
+    if ((this.codes & 6) !== 0) return false;
+    this.codes |= 4;
+    return true;
   }
 
   part(i: number): string {

@@ -91,6 +91,12 @@ export interface SubscribeRequest {
   readonly refresh: boolean;
   /** the SUBSCRIBE's Accept media types (lower case, no parameters needed); absent = package default */
   readonly accept?: readonly string[];
+  /**
+   * The adapter's own record of a new subscription (e.g. its SIP dialog), opaque to the core: kept
+   * with the subscription and handed back on each of its SendNotify effects and by `handleOf`, so the
+   * adapter needs no id map of its own. Ignored on a refresh.
+   */
+  readonly handle?: unknown;
 }
 
 /** What became of a SendNotify. */
@@ -166,6 +172,8 @@ export interface SendNotify {
   readonly reason?: TerminationReason;
   /** the document version in the body; echo it in NotifyOutcome */
   readonly version: number;
+  /** the subscription's `SubscribeRequest.handle` (undefined when it came without one) */
+  readonly handle: unknown;
 }
 
 /** A line's aggregated BLF state changed (SCCP lamps, PUBLISH trunk). */

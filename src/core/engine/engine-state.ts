@@ -124,11 +124,11 @@ function buildNotify(
   if (state === 'terminated') {
     return {
       type: 'send-notify', subscriptionId: sub.id, event: sub.event, contentType: sub.contentType, body: body.text, bodyBytes: body.bytes,
-      subscriptionState: state, version, reason: reason ?? 'timeout',
+      subscriptionState: state, version, reason: reason ?? 'timeout', handle: sub.handle,
     };
   }
   return {
     type: 'send-notify', subscriptionId: sub.id, event: sub.event, contentType: sub.contentType, body: body.text, bodyBytes: body.bytes,
-    subscriptionState: state, version, expires: Math.max(0, Math.ceil((sub.expiresAt - now) / 1000)),
+    subscriptionState: state, version, expires: Math.max(0, Math.ceil((sub.expiresAt - now) / 1000)), handle: sub.handle,
   };
 }

@@ -25,8 +25,13 @@ export interface Engine {
   exportSubscriptions(): SubscriptionRecord[];
   /** The record of one live subscription (persistence of what changed, without exporting them all). */
   exportSubscription(id: string): SubscriptionRecord | undefined;
-  /** Re-creates persisted subscriptions; expired ones are dropped. Returns RouteSubscribe/WakeAt effects. */
-  restoreSubscriptions(records: readonly SubscriptionRecord[], now: number): Effect[];
+  /**
+   * Re-creates persisted subscriptions, each with the adapter's handle from `handles` (by id); expired
+   * ones are dropped. Returns RouteSubscribe/WakeAt effects.
+   */
+  restoreSubscriptions(records: readonly SubscriptionRecord[], now: number, handles?: ReadonlyMap<string, unknown>): Effect[];
+  /** The adapter's handle of a live subscription (`SubscribeRequest.handle`), or undefined. */
+  handleOf(id: string): unknown;
   /** The directory snapshot in use. */
   directory(): Directory;
 }
@@ -78,9 +83,10 @@ function dispatch(st: EngineState, input: EngineInput, now: number, out: EffectS
   }
 }
 
-function restoreOne(st: EngineState, r: SubscriptionRecord, now: number, out: EffectSink): void {
+function restoreOne(st: EngineState, r: SubscriptionRecord, now: number, handle: unknown, out: EffectSink): void {
   if (r.expiresAt <= now || st.subs.get(r.id)) return;
   const sub = new Subscription(r.id, r.watcher, r.target, r.event, r.contentType, r.kind);
+  sub.handle = handle;
   sub.line = r.line;
   sub.trunk = r.trunk;
   sub.version = r.version;
@@ -116,12 +122,13 @@ export function createEngine(directory: Directory): Engine {
       const sub = st.subs.get(id);
       return sub === undefined ? undefined : st.subs.toRecord(sub);
     },
-    restoreSubscriptions(records, now) {
+    restoreSubscriptions(records, now, handles) {
       const out: Effect[] = [];
-      for (const r of records) restoreOne(st, r, now, out);
+      for (const r of records) restoreOne(st, r, now, handles?.get(r.id), out);
       wake(out);
       return out;
     },
+    handleOf: (id) => st.subs.get(id)?.handle,
     directory: () => st.dir,
   };
 }

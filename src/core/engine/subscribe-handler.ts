@@ -54,6 +54,7 @@ function refresh(st: EngineState, sub: Subscription, seconds: number, now: numbe
 function createSubscription(st: EngineState, req: SubscribeRequest, kind: SubscribeKind, decision: Decision, contentType: string): Subscription {
   const target = decision.outcome === 'allow' ? st.subs.internTarget(decision.line, req.target) : req.target;
   const sub = new Subscription(req.subscriptionId, req.watcher, target, req.event, contentType, kind);
+  sub.handle = req.handle;
   if (decision.outcome === 'allow') sub.line = decision.line;
   // Rule 5: watchers of one routed target share one upstream and what it last reported
   if (decision.outcome === 'route') sub.trunk = decision.trunk;

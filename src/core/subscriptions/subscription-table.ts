@@ -84,6 +84,8 @@ export class Subscription {
   timerAt = 0;
   /** place in the timer heap, -1 when no timer is armed */
   heapIndex = -1;
+  /** the adapter's record of this subscription (`SubscribeRequest.handle`), opaque here */
+  handle: unknown = undefined;
   /** Rule 3: state, event, kind, dirty flag and content type */
   private codes: number;
 
