@@ -139,7 +139,7 @@ async function gatewayPhase(gw: GatewayProcess, work: string, runId: string, pha
   await gw.start(phase === 'mem'
     ? numberedPresentities(`mem${runId}x`, SUB_PRESENTITIES)
     : { plain: [], published: FANOUT_NS.map((n) => `fan${n}x${runId}`) });
-  // the anchor reads its baseline 1 s after this; let the gateway's first idle trim (6 idle seconds,
+  // the anchor reads its baseline 1 s after this; let the gateway's first idle trim (3 idle seconds,
   // idle-memory-trim.ts Rule 3) give back its startup garbage first, so none of that is counted as
   // memory the subscriptions did not use
   if (phase === 'mem') await new Promise((r) => setTimeout(r, MEM_BASELINE_IDLE_MS));

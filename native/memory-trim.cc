@@ -1,0 +1,39 @@
+/*
+ * Gives memory back after a load (src/app/idle-memory-trim.ts), in two steps no JS API offers:
+ *
+ * 1. v8::Isolate::LowMemoryNotification(): full GCs flagged "reduce memory footprint" until one
+ *    frees nothing more; only those shrink the young generation (grown to 2 x 16 MB under load)
+ *    whatever V8 thinks of the recent allocation rate, and they move objects out of sparse pages.
+ *    A plain forced GC shrinks it only after ~5 s of low allocation, which an idle gateway with
+ *    timers running did not always show.
+ * 2. glibc malloc_trim(0): glibc keeps memory freed inside its heaps (per-thread arenas, below the
+ *    top chunk) and returns only the top; after a load the freed receive buffers and statement
+ *    results in the middle stay resident. malloc_trim gives every whole free page back (4 MB of
+ *    PSS on a gateway that had taken 100,000 subscriptions).
+ *
+ * trim() returns whether malloc_trim gave memory back (false off glibc).
+ */
+#include <node.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+namespace {
+
+void Trim(const v8::FunctionCallbackInfo<v8::Value>& args) {
+  v8::Isolate* isolate = args.GetIsolate();
+  isolate->LowMemoryNotification();
+  bool released = false;
+#ifdef __GLIBC__
+  released = malloc_trim(0) != 0;
+#endif
+  args.GetReturnValue().Set(released);
+}
+
+}  // namespace
+
+NODE_MODULE_INIT(/* exports, module, context */) {
+  v8::Isolate* isolate = context->GetIsolate();
+  exports->Set(context, v8::String::NewFromUtf8Literal(isolate, "trim"),
+               v8::FunctionTemplate::New(isolate, Trim)->GetFunction(context).ToLocalChecked()).Check();
+}
