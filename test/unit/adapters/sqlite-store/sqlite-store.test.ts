@@ -71,3 +71,15 @@ test('runtime store saves, bulk-saves, loads and deletes subscriptions and publi
     db.close();
   });
 });
+
+test('a file database keeps a 2 MB page cache (better-sqlite3 builds SQLite with 16 MB), in WAL mode', () => {
+  withTempDir((dir) => {
+    const db = openSqliteDatabase(join(dir, 'cache.db'));
+    try {
+      assert.deepEqual(db.pragma('cache_size'), [{ cache_size: -2000 }]);
+      assert.deepEqual(db.pragma('journal_mode'), [{ journal_mode: 'wal' }]);
+    } finally {
+      db.close();
+    }
+  });
+});
