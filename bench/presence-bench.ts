@@ -9,6 +9,7 @@
  * Knobs: BENCH_SUB_RATES, BENCH_FANOUT_NS, BENCH_MEM_COUNTS, BENCH_QUIET_WAIT, BENCH_VERBOSE,
  * BENCH_GATEWAY_NODE_FLAGS (Node flags for the gateway child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`),
  * BENCH_GATEWAY_STDOUT (a file that collects the gateway's stdout, e.g. with `--trace-gc`),
+ * BENCH_GATEWAY_ARGS (more `blfgw start` flags, e.g. `--no-idle-trim`),
  * BENCH_SKIP_PEER=1 (a quick look at our side only), BENCH_PRESENCE_PHASES (e.g. `fanout`; default
  * `sub fanout mem`).
  */
@@ -71,7 +72,8 @@ class GatewayProcess {
     const nodeFlags = words(process.env.BENCH_GATEWAY_NODE_FLAGS, '');
     const stdout = process.env.BENCH_GATEWAY_STDOUT ? openSync(process.env.BENCH_GATEWAY_STDOUT, 'a') : 'ignore';
     this.child = spawn(process.execPath, [...nodeFlags, join(REPO, 'bin/blfgw.js'), 'start', '--dialplan', dialplan, '--db', db,
-      '--bind', '127.0.0.1', '--sip-port', String(this.port), '--axl-port', '0', '--sccp-port', '0', '--log-level', 'warn', '--no-digest'],
+      '--bind', '127.0.0.1', '--sip-port', String(this.port), '--axl-port', '0', '--sccp-port', '0', '--log-level', 'warn', '--no-digest',
+      ...words(process.env.BENCH_GATEWAY_ARGS, '')],
     { stdio: ['ignore', stdout, 'pipe'] });
     if (typeof stdout === 'number') closeSync(stdout); // the child holds its own copy
     let stderr = '';

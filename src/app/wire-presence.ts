@@ -10,7 +10,7 @@ import {
 import type { Engine, SubscriptionRecord } from '../core/index.js';
 import {
   DialogPublisher, DirectoryWatcherIdentifier, PresenceNotifier, SipSubscription, SubscriptionPersistence,
-  type NotifierSip, type RequestResult,
+  type NotifierSip, type RequestResult, type SerializedRequest,
 } from '../adapters/sip-presence/index.js';
 import { trunkForSource } from '../adapters/trunk/index.js';
 import type { Closable, GatewayContext } from './gateway-context.js';
@@ -59,15 +59,17 @@ function createNotifierSip(ctx: GatewayContext): NotifierSip {
   const log = ctx.logger.child({ component: 'presence' });
   return {
     contactFor: (flow: Flow) => ctx.sip.contactFor(flow),
-    sendSerialized(flow: Flow, wire: (via: string) => string, onFinal: (r: RequestResult) => void): void {
+    sendSerialized(flow: Flow, request: SerializedRequest): void {
       const { via, branch } = stack.newVia(flow);
+      request.via = via;
       if (flow.transport === 'udp') {
         // the fan-out path: a table row (pending-non-invite.ts) that builds the text for each
         // (re)transmission, UTF-8 encoded only inside the send batch (udp-send-queue.ts)
-        stack.sendPrepared('NOTIFY', branch, () => wire(via), flow, onFinal);
+        stack.sendPrepared('NOTIFY', branch, request, flow);
         return;
       }
-      const text = wire(via);
+      const text = request.wire();
+      const onFinal = (r: RequestResult) => request.onFinal(r);
       // streams (rare for phones): a full client transaction, which also reconnects a closed flow
       const req = parseMessage(text, { stream: false });
       if (isParseError(req) || req.kind !== 'request') {

@@ -19,13 +19,22 @@ export interface IncomingRequest {
   respond(response: SipResponse): unknown;
 }
 
+/**
+ * A non-INVITE request the notifier serialized itself. One object per request, no closures: a
+ * fan-out keeps thousands of these until their watchers answer.
+ */
+export interface SerializedRequest {
+  /** our top Via, set by the sender before the first `wire()` */
+  via: string;
+  /** the whole message, starting with `via`; the same text on every call (retransmissions) */
+  wire(): string;
+  /** the client transaction's outcome, exactly once */
+  onFinal(result: RequestResult): void;
+}
+
 export interface NotifierSip {
-  /**
-   * send a non-INVITE request the notifier serialized — `wire(via)` is the whole message given our
-   * top Via, the same text each time it is called (a retransmission builds it again) — in a new
-   * client transaction over `flow`; `onFinal` runs exactly once
-   */
-  sendSerialized(flow: Flow, wire: (via: string) => string, onFinal: (result: RequestResult) => void): void;
+  /** send `request` in a new client transaction over `flow` */
+  sendSerialized(flow: Flow, request: SerializedRequest): void;
   /** our Contact URI for traffic on this flow (transport and listen point) */
   contactFor(flow: Flow): string;
 }

@@ -22,9 +22,9 @@ import { createResponse, formatSubscriptionState, generateOrderedTag, type Flow 
 import type { NotifyOutcome, RespondSubscribe, SendNotify, SubscribeRequest } from '../../core/index.js';
 import { FlowRegistry } from './flow-registry.js';
 import { parseSubscribe, type ParseSubscribeOptions, type InDialogSubscribe, type InitialSubscribe } from './parse-subscribe.js';
-import { SipSubscription, nextNotify, notifyWire, packDialog, withRemoteTarget } from './sip-subscription.js';
+import { SipSubscription, nextNotify, notifyWire, packDialog, withRemoteTarget, type NotifyInDialog } from './sip-subscription.js';
 import type {
-  IncomingRequest, NotifierLogger, NotifierSip, RequestResult, SubmitInput, WatcherIdentifier,
+  IncomingRequest, NotifierLogger, NotifierSip, RequestResult, SerializedRequest, SubmitInput, WatcherIdentifier,
 } from './notifier-ports.js';
 
 export interface PresenceNotifierOptions extends ParseSubscribeOptions {
@@ -45,6 +45,28 @@ interface Answering {
   /** the dialog was created by this request (initial SUBSCRIBE) */
   readonly created: boolean;
   answered: boolean;
+}
+
+/**
+ * One NOTIFY in its client transaction: builds its text for each (re)transmission and reports the
+ * outcome. It keeps the NOTIFY's parts (`NotifyInDialog`), not its text or the effect.
+ */
+class NotifyTransmission implements SerializedRequest {
+  via = '';
+
+  constructor(
+    private readonly notifier: PresenceNotifier,
+    private readonly notify: NotifyInDialog,
+    private readonly version: number,
+  ) {}
+
+  wire(): string {
+    return notifyWire(this.notify, this.via);
+  }
+
+  onFinal(result: RequestResult): void {
+    this.notifier.reportNotify(this.notify.sub.id, this.version, result);
+  }
 }
 
 const REFRESH_WATCHER: SubscribeRequest['watcher'] = { kind: 'device', name: '' };
@@ -156,7 +178,7 @@ export class PresenceNotifier {
   onSendNotify(effect: SendNotify): void {
     const sub = effect.handle instanceof SipSubscription ? effect.handle : undefined;
     if (sub === undefined || sub.ended) {
-      this.report(effect.subscriptionId, effect.version, { status: 481 });
+      this.reportNotify(effect.subscriptionId, effect.version, { status: 481 });
       return;
     }
     const terminated = effect.subscriptionState === 'terminated';
@@ -169,9 +191,7 @@ export class PresenceNotifier {
     const flow = sub.flow;
     if (terminated) this.end(sub);
     else this.opts.onDialogChanged?.(sub.id, sub);
-    // both callbacks live until the watcher answers: they hold the NOTIFY's parts, not its text or the effect
-    const { subscriptionId, version } = effect;
-    this.opts.sip.sendSerialized(flow, (via) => notifyWire(notify, via), (result) => this.report(subscriptionId, version, result));
+    this.opts.sip.sendSerialized(flow, new NotifyTransmission(this, notify, effect.version));
   }
 
   /** Number of live SIP subscription dialogs. */
@@ -184,7 +204,8 @@ export class PresenceNotifier {
     if (sub.count()) this.live++;
   }
 
-  private report(id: string, version: number, result: RequestResult): void {
+  /** A NOTIFY's outcome, to the core (a `NotifyTransmission` calls this). */
+  reportNotify(id: string, version: number, result: RequestResult): void {
     const outcome: NotifyOutcome['outcome'] =
       result.status >= 200 && result.status < 300 ? 'ok'
         : result.status === 481 ? 'gone'

@@ -30,6 +30,7 @@ export function parseStartFlags(args: string[]): ConfigOverrides {
       'http-port': { type: 'string' },
       'log-level': { type: 'string' },
       'no-digest': { type: 'boolean' },
+      'no-idle-trim': { type: 'boolean' },
     },
   });
   return {
@@ -44,6 +45,7 @@ export function parseStartFlags(args: string[]): ConfigOverrides {
     httpPort: port(values['http-port'], '--http-port'),
     logLevel: values['log-level'] as LogLevel | undefined,
     requireDigest: values['no-digest'] ? false : undefined,
+    idleMemoryTrim: values['no-idle-trim'] ? false : undefined,
   };
 }
 

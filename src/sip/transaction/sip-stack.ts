@@ -23,7 +23,7 @@ import { RealClock, type Clock } from './clock.js';
 import { ClientTransaction, type ClientTransactionDelegate, type ClientTransactionHost } from './client-transaction.js';
 import { ServerTransaction } from './server-transaction.js';
 import { CompletedNonInviteTable } from './completed-non-invite.js';
-import { PendingNonInviteTable, type PreparedResult, type PreparedWire } from './pending-non-invite.js';
+import { PendingNonInviteTable, type PreparedRequest } from './pending-non-invite.js';
 import { responseRecipe } from './response-recipe.js';
 import { DEFAULT_TIMERS, type TimerConfig } from './transaction-host.js';
 import { serverKey, clientKeyOfResponse } from './transaction-keys.js';
@@ -187,14 +187,14 @@ export class SipStack implements ClientTransactionHost {
 
   /**
    * The fan-out path (pending-non-invite.ts): a non-INVITE request the TU serialized itself — wire
-   * bytes whose top Via is `newVia(flow)` — in a client transaction over the UDP `flow`. `onFinal`
-   * runs exactly once: the final response, a Timer F timeout or a transport error.
+   * bytes whose top Via is `newVia(flow)` — in a client transaction over the UDP `flow`. Its
+   * `onFinal` runs exactly once: the final response, a Timer F timeout or a transport error.
    */
-  sendPrepared(method: string, branch: string, wire: PreparedWire, flow: Flow, onFinal: (result: PreparedResult) => void): void {
+  sendPrepared(method: string, branch: string, request: PreparedRequest, flow: Flow): void {
     if (method === 'INVITE' || method === 'ACK' || flow.transport !== 'udp') {
       throw new Error(`sendPrepared carries non-INVITE requests over UDP only (got ${method} over ${flow.transport})`);
     }
-    this.pending.start(`${branch}|${method}`, wire, flow, onFinal);
+    this.pending.start(`${branch}|${method}`, request, flow);
   }
 
   /** Send without a transaction (ACK for 2xx, stateless answers). Adds a Via like `sendRequest`. */

@@ -10,7 +10,7 @@ import {
   FakeClock, SipStack, createResponseMessage, parseMessage, isParseError, SILENT_LOGGER,
   type Flow, type PreparedResult, type SipResponse,
 } from '../../../../src/sip/index.js';
-import { PendingNonInviteTable } from '../../../../src/sip/transaction/pending-non-invite.js';
+import { PendingNonInviteTable, preparedBytes } from '../../../../src/sip/transaction/pending-non-invite.js';
 import { RecordingTransportLayer } from '../transport/recording-transport-layer.js';
 
 const T1 = 500;
@@ -34,7 +34,7 @@ function tableRig() {
   const results = new Map<string, PreparedResult[]>();
   const start = (key: string) => {
     results.set(key, []);
-    table.start(key, Buffer.from(`wire of ${key}`), FLOW, (r) => results.get(key)!.push(r));
+    table.start(key, preparedBytes(Buffer.from(`wire of ${key}`), (r) => results.get(key)!.push(r)), FLOW);
   };
   return { clock, table, sends, completed, results, start, failSendsFromNowOn: () => { failSends = true; } };
 }
@@ -117,7 +117,7 @@ test('through the stack: sendPrepared sends the bytes as given, matches the resp
   const text = `NOTIFY sip:w@198.51.100.7:5070 SIP/2.0\r\nVia: ${via}\r\nMax-Forwards: 70\r\nFrom: <sip:2001@gw>;tag=ours\r\n`
     + 'To: <sip:w@198.51.100.7>;tag=theirs\r\nCall-ID: n1\r\nCSeq: 2 NOTIFY\r\nEvent: dialog\r\nSubscription-State: active;expires=60\r\nContent-Length: 0\r\n\r\n';
   const outcomes: PreparedResult[] = [];
-  stack.sendPrepared('NOTIFY', branch, Buffer.from(text), FLOW, (r) => outcomes.push(r));
+  stack.sendPrepared('NOTIFY', branch, preparedBytes(Buffer.from(text), (r) => outcomes.push(r)), FLOW);
   await flush();
   assert.equal(transport.wire.length, 1);
   assert.equal(transport.wire[0]!.to, 'udp:198.51.100.7:5070');
@@ -134,7 +134,7 @@ test('through the stack: sendPrepared sends the bytes as given, matches the resp
   assert.equal(stack.counts.client, 1, 'the Completed row');
   clock.advance(5000);
   assert.equal(stack.counts.client, 0);
-  assert.throws(() => stack.sendPrepared('NOTIFY', branch, Buffer.from(text), { ...FLOW, transport: 'tcp' }, () => undefined), /UDP only/);
+  assert.throws(() => stack.sendPrepared('NOTIFY', branch, preparedBytes(Buffer.from(text), () => undefined), { ...FLOW, transport: 'tcp' }), /UDP only/);
   await stack.close();
 });
 
@@ -151,10 +151,10 @@ test('rows that time out together each hear exactly one timeout, also when stale
   assert.equal(clock.pending, 0);
 });
 
-test('a row that keeps a builder builds the bytes for each transmission, and only then', () => {
+test('a row builds its request\'s bytes for each transmission, and only then', () => {
   const { clock, table, sends } = tableRig();
   let builds = 0;
-  table.start('b9|NOTIFY', () => { builds++; return 'NOTIFY built on demand'; }, FLOW, () => undefined);
+  table.start('b9|NOTIFY', { wire: () => { builds++; return 'NOTIFY built on demand'; }, onFinal: () => undefined }, FLOW);
   assert.equal(builds, 1, 'the first transmission');
   clock.advance(T1 + 2 * T1);
   assert.equal(builds, 3, 'one build per retransmission');
