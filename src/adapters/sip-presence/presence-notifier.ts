@@ -22,7 +22,7 @@ import { createResponse, formatSubscriptionState, generateOrderedTag, type Flow 
 import type { NotifyOutcome, RespondSubscribe, SendNotify, SubscribeRequest } from '../../core/index.js';
 import { FlowRegistry } from './flow-registry.js';
 import { parseSubscribe, type ParseSubscribeOptions, type InDialogSubscribe, type InitialSubscribe } from './parse-subscribe.js';
-import { SipSubscription, nextNotify, notifyWire, packDialog, withRemoteTarget, type NotifyInDialog } from './sip-subscription.js';
+import { NotifyInDialog, SipSubscription, notifyWire, packDialog, withRemoteTarget, type NotifyContent } from './sip-subscription.js';
 import type {
   IncomingRequest, NotifierLogger, NotifierSip, RequestResult, SerializedRequest, SubmitInput, WatcherIdentifier,
 } from './notifier-ports.js';
@@ -49,23 +49,26 @@ interface Answering {
 
 /**
  * One NOTIFY in its client transaction: builds its text for each (re)transmission and reports the
- * outcome. It keeps the NOTIFY's parts (`NotifyInDialog`), not its text or the effect.
+ * outcome. One object: the NOTIFY's parts (not its text, not the effect), our Via, who to tell.
  */
-class NotifyTransmission implements SerializedRequest {
+class NotifyTransmission extends NotifyInDialog implements SerializedRequest {
   via = '';
 
   constructor(
     private readonly notifier: PresenceNotifier,
-    private readonly notify: NotifyInDialog,
     private readonly version: number,
-  ) {}
+    sub: SipSubscription,
+    content: NotifyContent,
+  ) {
+    super(sub, content);
+  }
 
   wire(): string {
-    return notifyWire(this.notify, this.via);
+    return notifyWire(this, this.via);
   }
 
   onFinal(result: RequestResult): void {
-    this.notifier.reportNotify(this.notify.sub.id, this.version, result);
+    this.notifier.reportNotify(this.sub.id, this.version, result);
   }
 }
 
@@ -185,13 +188,13 @@ export class PresenceNotifier {
     const state = formatSubscriptionState(terminated
       ? { state: 'terminated', reason: effect.reason ?? 'noresource' }
       : { state: 'active', expires: effect.expires });
-    const notify = nextNotify(sub, {
+    const notify = new NotifyTransmission(this, effect.version, sub, {
       subscriptionState: state, contentType: effect.contentType, body: effect.body, bodyBytes: effect.bodyBytes, contact: this.opts.sip.contactFor(sub.flow),
     });
     const flow = sub.flow;
     if (terminated) this.end(sub);
     else this.opts.onDialogChanged?.(sub.id, sub);
-    this.opts.sip.sendSerialized(flow, new NotifyTransmission(this, notify, effect.version));
+    this.opts.sip.sendSerialized(flow, notify);
   }
 
   /** Number of live SIP subscription dialogs. */

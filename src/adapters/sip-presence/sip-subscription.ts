@@ -130,19 +130,36 @@ export interface NotifyContent {
   readonly contact: string;
 }
 
-/** One NOTIFY of a dialog, fixed when it is first sent: its text can be built again, byte for byte. */
-export interface NotifyInDialog {
-  readonly sub: SipSubscription;
+/**
+ * One NOTIFY of a dialog, fixed when it is first sent: its text can be built again, byte for byte.
+ * Flat (the content's fields copied in): a fan-out keeps one per watcher until the watcher answers.
+ */
+export class NotifyInDialog implements NotifyContent {
   /** the dialog strings as they were (a later target refresh does not change this NOTIFY) */
   readonly packed: string;
   readonly cseq: number;
-  readonly content: NotifyContent;
+  readonly subscriptionState: string;
+  readonly contentType: string | undefined;
+  readonly body: string | undefined;
+  readonly bodyBytes: number | undefined;
+  readonly contact: string;
+
+  /** Takes the dialog's next CSeq (Rule 4) for a NOTIFY with `content`. */
+  constructor(readonly sub: SipSubscription, content: NotifyContent) {
+    sub.localCseq += 1;
+    this.packed = sub.packed;
+    this.cseq = sub.localCseq;
+    this.subscriptionState = content.subscriptionState;
+    this.contentType = content.contentType;
+    this.body = content.body;
+    this.bodyBytes = content.bodyBytes;
+    this.contact = content.contact;
+  }
 }
 
 /** Takes the dialog's next CSeq (Rule 4) for a NOTIFY with `content`. */
 export function nextNotify(sub: SipSubscription, content: NotifyContent): NotifyInDialog {
-  sub.localCseq += 1;
-  return { sub, packed: sub.packed, cseq: sub.localCseq, content };
+  return new NotifyInDialog(sub, content);
 }
 
 /**
@@ -153,17 +170,17 @@ export function nextNotify(sub: SipSubscription, content: NotifyContent): Notify
  * Every value comes from a SUBSCRIBE the parser accepted, so none holds CR or LF.
  */
 export function notifyWire(n: NotifyInDialog, via: string): string {
-  const { sub, content } = n;
+  const { sub } = n;
   const p = n.packed.split(SEP);
-  const body = content.body ?? '';
+  const body = n.body ?? '';
   const event = sub.eventId === undefined ? sub.event : `${sub.event};id=${sub.eventId}`;
   return `NOTIFY ${p[Part.Target]} SIP/2.0\r\nVia: ${via}\r\n`
     + (p[Part.Routes] ? `Route: ${p[Part.Routes]}\r\n` : '')
     + `Max-Forwards: 70\r\nFrom: ${p[Part.Local]};tag=${sub.id}\r\nTo: ${p[Part.Remote]}\r\nCall-ID: ${p[Part.CallId]}\r\n`
-    + `CSeq: ${n.cseq} NOTIFY\r\nContact: <${content.contact}>\r\nEvent: ${event}\r\n`
-    + `Subscription-State: ${content.subscriptionState}\r\n`
-    + (content.contentType !== undefined ? `Content-Type: ${content.contentType}\r\n` : '')
-    + `Content-Length: ${content.bodyBytes ?? Buffer.byteLength(body, 'utf8')}\r\n\r\n${body}`;
+    + `CSeq: ${n.cseq} NOTIFY\r\nContact: <${n.contact}>\r\nEvent: ${event}\r\n`
+    + `Subscription-State: ${n.subscriptionState}\r\n`
+    + (n.contentType !== undefined ? `Content-Type: ${n.contentType}\r\n` : '')
+    + `Content-Length: ${n.bodyBytes ?? Buffer.byteLength(body, 'utf8')}\r\n\r\n${body}`;
 }
 
 /** The persisted form of a subscription's dialog (JSON-safe). */
