@@ -20,6 +20,9 @@
  * Rule 4: an ended row leaves stale entries in the queues (a FIFO cannot drop from the middle);
  *         they are swept out in bulk once they outnumber the live rows, so answered NOTIFYs do not
  *         keep their bytes for Timer F's 32 s.
+ * Rule 6: rows are keyed by branch alone (our branches are unique, 128 random bits; the method is
+ *         checked on a match, §17.1.3): a `branch|method` key was one more concatenated string per
+ *         NOTIFY, flattened again to be hashed, and kept until the watcher answered.
  * Rule 5: a row keeps the TU's request object, which builds the bytes for each (re)transmission,
  *         byte for byte the same, so the 1 kB text of each of 5,000 NOTIFYs dies in the send batch
  *         instead of living, and being copied through GCs, until its watcher answers. One object
@@ -30,6 +33,7 @@ import type { SipResponse } from '../message/index.js';
 import type { Flow, SipLogger, WireData } from '../transport/index.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { DeadlineFifo } from './deadline-fifo.js';
+import { clientKey } from './transaction-keys.js';
 
 /** The one outcome of a prepared request's transaction. */
 export type PreparedResult =
@@ -42,7 +46,7 @@ export interface PendingTableHost {
   readonly timers: { readonly T1: number; readonly T2: number };
   /** sends; `onError` runs (later, never inside this call) only if the send failed */
   sendBytes(bytes: WireData, flow: Flow, onError: (err: unknown) => void): void;
-  /** Rule 2: the transaction got its final; its key now only absorbs retransmitted finals */
+  /** Rule 2: the transaction got its final; its key (`clientKey`) now only absorbs retransmitted finals */
   completed(key: string): void;
 }
 
@@ -60,7 +64,9 @@ export function preparedBytes(bytes: WireData, onFinal: (result: PreparedResult)
 }
 
 interface Row {
-  readonly key: string;
+  /** Rule 6 */
+  readonly branch: string;
+  readonly method: string;
   readonly request: PreparedRequest;
   readonly flow: Flow;
   /** current Timer E delay */
@@ -90,10 +96,10 @@ export class PendingNonInviteTable {
     return this.rows.size;
   }
 
-  /** Sends `wire` on the UDP `flow` and runs the transaction under `key` (branch|method). */
-  start(key: string, request: PreparedRequest, flow: Flow): void {
-    const row: Row = { key, request, flow, interval: this.host.timers.T1, proceeding: false, eStamp: 0 };
-    this.rows.set(key, row);
+  /** Sends `request` on the UDP `flow` and runs its transaction (top Via `branch`, `method`). */
+  start(branch: string, method: string, request: PreparedRequest, flow: Flow): void {
+    const row: Row = { branch, method, request, flow, interval: this.host.timers.T1, proceeding: false, eStamp: 0 };
+    this.rows.set(branch, row);
     const now = this.host.clock.now();
     this.queueFor(row.interval).push(row, 0, now);
     this.fQueue.push(row, TIMER_F, now);
@@ -101,17 +107,17 @@ export class PendingNonInviteTable {
     this.transmit(row);
   }
 
-  /** Feeds a response whose key matched; false when no row has that key. */
-  receive(key: string, response: SipResponse): boolean {
-    const row = this.rows.get(key);
-    if (row === undefined) return false;
+  /** Feeds a response with this top Via branch and CSeq method; false when no row matches. */
+  receive(branch: string, method: string, response: SipResponse): boolean {
+    const row = this.rows.get(branch);
+    if (row === undefined || row.method !== method) return false;
     if (response.status < 200) {
       row.proceeding = true;
       return true;
     }
     this.end(row);
     this.sweepStaleIfMany();
-    this.host.completed(key);
+    this.host.completed(clientKey(branch, method));
     this.report(row, { status: response.status, response });
     return true;
   }
@@ -136,11 +142,11 @@ export class PendingNonInviteTable {
   }
 
   private live(row: Row): boolean {
-    return this.rows.get(row.key) === row;
+    return this.rows.get(row.branch) === row;
   }
 
   private end(row: Row): void {
-    this.rows.delete(row.key);
+    this.rows.delete(row.branch);
     this.endedSinceSweep++;
   }
 
@@ -157,14 +163,14 @@ export class PendingNonInviteTable {
     try {
       row.request.onFinal(result);
     } catch (err) {
-      this.host.logger.error('TU threw in a prepared request result', { key: row.key, err: String(err), stack: (err as Error)?.stack });
+      this.host.logger.error('TU threw in a prepared request result', { branch: row.branch, err: String(err), stack: (err as Error)?.stack });
     }
   }
 
   private transmit(row: Row): void {
     this.host.sendBytes(row.request.wire(), row.flow, (err: unknown) => {
       if (!this.live(row)) return;
-      this.host.logger.warn('client transaction send failed', { key: row.key, err: String(err) });
+      this.host.logger.warn('client transaction send failed', { branch: row.branch, err: String(err) });
       this.end(row); // Rule 3
       this.sweepStaleIfMany();
       this.report(row, { status: 0, error: 'transport' });

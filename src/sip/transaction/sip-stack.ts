@@ -26,7 +26,7 @@ import { CompletedNonInviteTable } from './completed-non-invite.js';
 import { PendingNonInviteTable, type PreparedRequest } from './pending-non-invite.js';
 import { responseRecipe } from './response-recipe.js';
 import { DEFAULT_TIMERS, type TimerConfig } from './transaction-host.js';
-import { serverKey, clientKeyOfResponse } from './transaction-keys.js';
+import { serverKey, clientKey, clientKeyParts } from './transaction-keys.js';
 
 export interface SipStackDelegate {
   /** a new request (not ACK, not a retransmission); answer with `tx.respond()` / `tx.reply()` */
@@ -194,7 +194,7 @@ export class SipStack implements ClientTransactionHost {
     if (method === 'INVITE' || method === 'ACK' || flow.transport !== 'udp') {
       throw new Error(`sendPrepared carries non-INVITE requests over UDP only (got ${method} over ${flow.transport})`);
     }
-    this.pending.start(`${branch}|${method}`, request, flow);
+    this.pending.start(branch, method, request, flow);
   }
 
   /** Send without a transaction (ACK for 2xx, stateless answers). Adds a Via like `sendRequest`. */
@@ -274,10 +274,11 @@ export class SipStack implements ClientTransactionHost {
   }
 
   private onResponse(res: SipResponse, flow: Flow): void {
-    const key = clientKeyOfResponse(res);
+    const parts = clientKeyParts(res);
+    const key = parts === null ? null : clientKey(parts.branch, parts.method);
     const tx = key === null ? undefined : this.clients.get(key);
     if (tx) return this.guard('client transaction', () => tx.receive(res));
-    if (key !== null && this.pending.receive(key, res)) return;
+    if (parts !== null && this.pending.receive(parts.branch, parts.method, res)) return;
     if (key !== null && this.completedClients.resend(key)) return; // §17.1.2.2: absorbed until Timer K
     this.guard('onStray', () => this.delegate.onStray?.(res, flow));
   }

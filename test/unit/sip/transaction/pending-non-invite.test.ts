@@ -34,12 +34,19 @@ function tableRig() {
   const results = new Map<string, PreparedResult[]>();
   const start = (key: string) => {
     results.set(key, []);
-    table.start(key, preparedBytes(Buffer.from(`wire of ${key}`), (r) => results.get(key)!.push(r)), FLOW);
+    const [branch, method] = key.split('|');
+    table.start(branch!, method!, preparedBytes(Buffer.from(`wire of ${key}`), (r) => results.get(key)!.push(r)), FLOW);
   };
   return { clock, table, sends, completed, results, start, failSendsFromNowOn: () => { failSends = true; } };
 }
 
 const response = (status: number) => ({ kind: 'response', status } as unknown as SipResponse);
+
+/** Feeds a response to the row of `key` (`branch|method`, as the tests name rows). */
+function receive(table: PendingNonInviteTable, key: string, res: SipResponse): boolean {
+  const [branch, method] = key.split('|');
+  return table.receive(branch!, method!, res);
+}
 
 test('Timer E retransmits at T1, 2T1, 4T1, then every T2; Timer F ends the row with one timeout', () => {
   const { clock, table, sends, results, start } = tableRig();
@@ -61,19 +68,28 @@ test('a provisional moves the row to Proceeding (E every T2, not reported); the 
   const { clock, table, sends, completed, results, start } = tableRig();
   start('b2|NOTIFY');
   clock.advance(600); // one retransmission at 500; next E due at 1500
-  assert.equal(table.receive('b2|NOTIFY', response(100)), true);
+  assert.equal(receive(table, 'b2|NOTIFY', response(100)), true);
   clock.advance(900); // E at 1500 fires, re-armed with T2
   clock.advance(T2);
   assert.deepEqual(sends.map((s) => s.at), [0, 500, 1500, 5500]);
   assert.deepEqual(results.get('b2|NOTIFY'), [], 'a provisional is not an outcome');
-  assert.equal(table.receive('b2|NOTIFY', response(200)), true);
+  assert.equal(receive(table, 'b2|NOTIFY', response(200)), true);
   assert.deepEqual(results.get('b2|NOTIFY')!.map((r) => r.status), [200]);
   assert.deepEqual(completed, ['b2|NOTIFY'], 'the key lives on as a Completed row (Timer K)');
-  assert.equal(table.receive('b2|NOTIFY', response(200)), false, 'a retransmitted final is no longer ours');
+  assert.equal(receive(table, 'b2|NOTIFY', response(200)), false, 'a retransmitted final is no longer ours');
   clock.advance(64 * T1);
   assert.equal(sends.length, 4, 'no retransmission after the final');
   assert.equal(results.get('b2|NOTIFY')!.length, 1);
   assert.equal(clock.pending, 0);
+});
+
+test('rows are keyed by branch; a response with that branch but another CSeq method is not theirs', () => {
+  const { table, results, start } = tableRig();
+  start('b7|NOTIFY');
+  assert.equal(receive(table, 'b7|SUBSCRIBE', response(200)), false);
+  assert.deepEqual(results.get('b7|NOTIFY'), []);
+  assert.equal(receive(table, 'b7|NOTIFY', response(200)), true);
+  assert.deepEqual(results.get('b7|NOTIFY')!.map((r) => r.status), [200]);
 });
 
 test('a failed send ends the row with one transport error', async () => {
@@ -95,7 +111,7 @@ test('thousands of rows share ONE host timer, and answered rows do not linger in
     if (i % 100 === 99) clock.advance(1);
   }
   assert.equal(clock.pending, 1);
-  for (let i = 0; i < 4990; i++) table.receive(`r${i}|NOTIFY`, response(200));
+  for (let i = 0; i < 4990; i++) receive(table, `r${i}|NOTIFY`, response(200));
   assert.equal(table.size, 10);
   const queued = table as unknown as { fQueue: { length: number } };
   assert.ok(queued.fQueue.length < 2048, `stale Timer F entries were swept (${queued.fQueue.length} left)`);
@@ -141,7 +157,7 @@ test('through the stack: sendPrepared sends the bytes as given, matches the resp
 test('rows that time out together each hear exactly one timeout, also when stale entries are swept meanwhile', () => {
   const { clock, table, results, start } = tableRig();
   for (let i = 0; i < 3000; i++) start(`t${i}|NOTIFY`);
-  for (let i = 0; i < 3000; i += 3) table.receive(`t${i}|NOTIFY`, response(200));
+  for (let i = 0; i < 3000; i += 3) receive(table, `t${i}|NOTIFY`, response(200));
   clock.advance(64 * T1);
   const outcomes = [...results.values()];
   assert.ok(outcomes.every((r) => r.length === 1), 'one outcome per row');
@@ -154,12 +170,12 @@ test('rows that time out together each hear exactly one timeout, also when stale
 test('a row builds its request\'s bytes for each transmission, and only then', () => {
   const { clock, table, sends } = tableRig();
   let builds = 0;
-  table.start('b9|NOTIFY', { wire: () => { builds++; return 'NOTIFY built on demand'; }, onFinal: () => undefined }, FLOW);
+  table.start('b9', 'NOTIFY', { wire: () => { builds++; return 'NOTIFY built on demand'; }, onFinal: () => undefined }, FLOW);
   assert.equal(builds, 1, 'the first transmission');
   clock.advance(T1 + 2 * T1);
   assert.equal(builds, 3, 'one build per retransmission');
   assert.ok(sends.every((s) => s.bytes === 'NOTIFY built on demand'));
-  table.receive('b9|NOTIFY', response(200));
+  receive(table, 'b9|NOTIFY', response(200));
   clock.advance(64 * T1);
   assert.equal(builds, 3, 'nothing built once answered');
 });
