@@ -11,7 +11,7 @@ import { SubscriptionTable, type Subscription } from '../subscriptions/index.js'
 import { EVENT_PACKAGES, fillTemplate, type DocumentTemplate } from '../packages/index.js';
 import { presentityUri } from '../policy/index.js';
 import { decimalDigits, utf8Length } from '../render/index.js';
-import type { BlfState, Effect, EffectSink, SendNotify, TerminationReason } from './engine-io.js';
+import type { BlfState, Effect, EffectSink, PresentityRef, SendNotify, TerminationReason } from './engine-io.js';
 
 export interface EngineState {
   dir: Directory;
@@ -40,10 +40,15 @@ interface SizedTemplate {
   readonly tailBytes: number;
 }
 
-/** Rule 2: what one fan-out has rendered so far; valid while neither line state nor directory changes. */
+/**
+ * Rule 2: what one fan-out has rendered so far; valid while neither line state nor directory changes.
+ * Templates are found by line, then by the subscription's target object (the watchers of a line
+ * share one, `internTarget`), then by event package and single-dialog option: no key string is
+ * built, and no entity URI rendered, per watcher.
+ */
 export class RenderMemo {
   private readonly snapshots = new Map<LineKey, LineSnapshot>();
-  private readonly templates = new Map<string, SizedTemplate>();
+  private readonly templates = new Map<LineKey, Map<PresentityRef, Array<SizedTemplate | undefined>>>();
 
   snapshot(st: EngineState, line: LineKey): LineSnapshot {
     let snap = this.snapshots.get(line);
@@ -54,12 +59,22 @@ export class RenderMemo {
     return snap;
   }
 
-  template(key: string, render: () => DocumentTemplate): SizedTemplate {
-    let t = this.templates.get(key);
+  template(line: LineKey, target: PresentityRef, variant: number, render: () => DocumentTemplate): SizedTemplate {
+    let byTarget = this.templates.get(line);
+    if (byTarget === undefined) {
+      byTarget = new Map();
+      this.templates.set(line, byTarget);
+    }
+    let variants = byTarget.get(target);
+    if (variants === undefined) {
+      variants = [];
+      byTarget.set(target, variants);
+    }
+    let t = variants[variant];
     if (t === undefined) {
       const template = render();
       t = { template, headBytes: utf8Length(template.head), tailBytes: template.tail === undefined ? 0 : utf8Length(template.tail) };
-      this.templates.set(key, t);
+      variants[variant] = t;
     }
     return t;
   }
@@ -74,15 +89,17 @@ interface Body {
 function renderBody(st: EngineState, sub: Subscription, version: number, memo: RenderMemo | undefined): Body {
   const pkg = EVENT_PACKAGES.get(sub.event)!;
   const device = sub.watcher.kind === 'device' ? st.dir.devices.get(sub.watcher.name) : undefined;
-  const entity = presentityUri(sub.target, st.dir.params.domain);
   const single = device?.singleDialogPerDocument ?? false;
   const line = sub.line;
   if (memo === undefined || line === null) {
+    const entity = presentityUri(sub.target, st.dir.params.domain);
     const text = pkg.render({ entity, version, snapshot: snapshotFor(st, sub), singleDialogPerDocument: single });
     return { text, bytes: utf8Length(text) };
   }
-  const key = `${sub.event}\n${single ? 1 : 0}\n${line}\n${entity}`;
-  const t = memo.template(key, () => pkg.renderTemplate({ entity, snapshot: memo.snapshot(st, line), singleDialogPerDocument: single }));
+  const variant = (sub.event === 'dialog' ? 0 : 2) + (single ? 1 : 0);
+  const t = memo.template(line, sub.target, variant, () => pkg.renderTemplate({
+    entity: presentityUri(sub.target, st.dir.params.domain), snapshot: memo.snapshot(st, line), singleDialogPerDocument: single,
+  }));
   const text = fillTemplate(t.template, version);
   return { text, bytes: t.template.tail === undefined ? t.headBytes : t.headBytes + decimalDigits(version) + t.tailBytes };
 }
