@@ -30,7 +30,7 @@ const SUB_RATES = list(process.env.BENCH_SUB_RATES, '1000 2000 4000 6000 7000 80
 const FANOUT_NS = list(process.env.BENCH_FANOUT_NS, '100 1000 5000');
 const MEM_COUNTS = list(process.env.BENCH_MEM_COUNTS, '10000 100000');
 /** how long the gateway idles after start before the memory phase reads its baseline */
-const MEM_BASELINE_IDLE_MS = 9000;
+const MEM_BASELINE_IDLE_MS = 10_000;
 const SUB_PRESENTITIES = 1000;
 const PHASES = words(process.env.BENCH_PRESENCE_PHASES, 'sub fanout mem');
 
@@ -141,7 +141,7 @@ async function gatewayPhase(gw: GatewayProcess, work: string, runId: string, pha
   await gw.start(phase === 'mem'
     ? numberedPresentities(`mem${runId}x`, SUB_PRESENTITIES)
     : { plain: [], published: FANOUT_NS.map((n) => `fan${n}x${runId}`) });
-  // the anchor reads its baseline 1 s after this; let the gateway's first idle trim (3 idle seconds,
+  // the anchor reads its baseline 1 s after this; let the gateway's first idle trim (6 idle seconds,
   // idle-memory-trim.ts Rule 3) give back its startup garbage first, so none of that is counted as
   // memory the subscriptions did not use
   if (phase === 'mem') await new Promise((r) => setTimeout(r, MEM_BASELINE_IDLE_MS));
