@@ -15,11 +15,11 @@
  *         again, and the next burst's pending NOTIFYs are copied through more scavenges (5,000
  *         watchers: ~80 ms instead of ~33 ms for the first fan-out after a trim, in-process). A
  *         SUBSCRIBE wave and the state changes that follow it within seconds should not pay that.
- * Rule 2: a trim (native/memory-trim.cc) is V8's low-memory notification — full GCs that shrink the
- *         young generation — with every page compacted (`--compact-on-every-full-gc` for its
- *         duration), then glibc's malloc_trim. ~250-350 ms with 100,000 subscriptions on the 2-core
- *         box, so only when idle, and never again without new growth. A request that arrives
- *         meanwhile waits (UDP retransmits after T1 = 500 ms at the earliest).
+ * Rule 2: a trim (native/memory-trim.cc) is a critical memory-pressure notification to V8 — a full
+ *         GC that shrinks the young generation — with every page compacted
+ *         (`--compact-on-every-full-gc` for its duration), then glibc's malloc_trim. ~300 ms with
+ *         100,000 subscriptions on the 2-core box, so only when idle, and never again without new
+ *         growth. A request that arrives meanwhile waits (UDP retransmits after T1 = 500 ms).
  * Rule 3: growth counts from zero at start, so the first idle stretch after startup trims too: module
  *         loading leaves garbage (sources, compiler output) and a grown young generation that would
  *         otherwise be given back only after the first load, hiding part of what that load added.
@@ -63,7 +63,7 @@ export function decideTrim(s: TrimSample, policy: TrimPolicy = DEFAULT_TRIM_POLI
     && s.heapTotal - s.heapTotalAfterTrim >= policy.minGrowthBytes;
 }
 
-/** The native half of a trim: V8's low-memory GCs, then malloc_trim (true when it gave memory back). */
+/** The native half of a trim: V8's memory-pressure GC, then malloc_trim (true when it gave memory back). */
 export type NativeTrim = () => boolean;
 
 /** Rule 4: native/memory-trim.cc, or undefined when it was not built. */
