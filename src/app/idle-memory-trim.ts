@@ -23,6 +23,8 @@
  * Rule 3: growth counts from zero at start, so the first idle stretch after startup trims too: module
  *         loading leaves garbage (sources, compiler output) and a grown young generation that would
  *         otherwise be given back only after the first load, hiding part of what that load added.
+ *         That first trim is the thorough one (V8's low-memory notification: two GCs, and the
+ *         compilation cache dropped), on a heap still small.
  * Rule 4: without the addon (not built) the trimmer is off and says so once.
  */
 import { createRequire } from 'node:module';
@@ -63,26 +65,31 @@ export function decideTrim(s: TrimSample, policy: TrimPolicy = DEFAULT_TRIM_POLI
     && s.heapTotal - s.heapTotalAfterTrim >= policy.minGrowthBytes;
 }
 
-/** The native half of a trim: V8's memory-pressure GC, then malloc_trim (true when it gave memory back). */
-export type NativeTrim = () => boolean;
+/**
+ * The native half of a trim: V8's memory-pressure GC (`thorough`: its low-memory notification), then
+ * malloc_trim; true when malloc gave memory back.
+ */
+export type NativeTrim = (thorough: boolean) => boolean;
 
 /** Rule 4: native/memory-trim.cc, or undefined when it was not built. */
 export function loadNativeTrim(): NativeTrim | undefined {
   try {
-    const addon = createRequire(import.meta.url)('../../build/Release/memory_trim.node') as { trim(): boolean };
-    return () => addon.trim();
+    const addon = createRequire(import.meta.url)('../../build/Release/memory_trim.node') as { trim(thorough: boolean): boolean };
+    return (thorough) => addon.trim(thorough);
   } catch {
     return undefined;
   }
 }
 
 /** Rule 2: one trim; returns the committed heap before and after, and whether malloc gave pages back. */
-export function trimMemory(native: NativeTrim, heapTotal: () => number): { before: number; after: number; mallocTrimmed: boolean } {
+export function trimMemory(
+  native: NativeTrim, heapTotal: () => number, thorough = false,
+): { before: number; after: number; mallocTrimmed: boolean } {
   const before = heapTotal();
   setFlagsFromString('--compact-on-every-full-gc');
   let mallocTrimmed: boolean;
   try {
-    mallocTrimmed = native();
+    mallocTrimmed = native(thorough);
   } finally {
     setFlagsFromString('--no-compact-on-every-full-gc');
   }
@@ -103,6 +110,7 @@ export class IdleMemoryTrimmer {
   /** Rule 3 */
   private heapTotalAfterTrim = 0;
   private idleIntervals = 0;
+  private trims = 0;
 
   constructor(private readonly opts: IdleMemoryTrimmerOptions) {}
 
@@ -134,10 +142,11 @@ export class IdleMemoryTrimmer {
     this.idleIntervals = isIdle(sample, this.opts.policy) ? this.idleIntervals + 1 : 0;
     if (decideTrim(sample, this.opts.policy)) {
       const started = performance.now();
-      const { before, after, mallocTrimmed } = trimMemory(native, () => process.memoryUsage().heapTotal);
+      const thorough = this.trims++ === 0; // Rule 3
+      const { before, after, mallocTrimmed } = trimMemory(native, () => process.memoryUsage().heapTotal, thorough);
       this.heapTotalAfterTrim = after;
       this.opts.log('idle: memory trimmed', {
-        heapBeforeMB: Math.round(before / 1e6), heapAfterMB: Math.round(after / 1e6), mallocTrimmed,
+        thorough, heapBeforeMB: Math.round(before / 1e6), heapAfterMB: Math.round(after / 1e6), mallocTrimmed,
         pauseMs: Math.round(performance.now() - started),
       });
     } else if (sample.heapTotal < this.heapTotalAfterTrim) {

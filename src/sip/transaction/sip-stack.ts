@@ -17,7 +17,7 @@ import {
 } from '../message/index.js';
 import {
   SipTransportLayer, SipResolver, SILENT_LOGGER, createNodeDnsPort, defaultPort, transportFromToken, viaTransportToken, responseTarget,
-  type Destination, type Flow, type ListenSpec, type SipLogger, type SipTarget, type TransportLayerOptions, type TransportProtocol, type WireData,
+  type Destination, type Flow, type HostPort, type ListenSpec, type SipLogger, type SipTarget, type TransportLayerOptions, type TransportProtocol, type WireData,
 } from '../transport/index.js';
 import { RealClock, type Clock } from './clock.js';
 import { ClientTransaction, type ClientTransactionDelegate, type ClientTransactionHost } from './client-transaction.js';
@@ -71,6 +71,8 @@ export class SipStack implements ClientTransactionHost {
   private readonly clients = new Map<string, ClientTransaction>();
   /** non-INVITE client transactions over UDP sent as prepared bytes (the NOTIFY fan-out) */
   private readonly pending: PendingNonInviteTable;
+  /** `viaHead` per listen point */
+  private readonly viaHeads = new WeakMap<HostPort, { readonly transport: Destination['transport']; readonly head: string }>();
   /** INVITE server transactions by Call-ID + CSeq + From-tag, to match the 2xx ACK (new branch) */
   private readonly invites = new Map<string, ServerTransaction>();
   private readonly advertisedHost?: string;
@@ -333,10 +335,22 @@ export class SipStack implements ClientTransactionHost {
   /** Our top Via value for traffic of `transport` towards `towards`: our sent-by, `branch`, `rport`. */
   private viaValue(transport: Destination['transport'], towards: string, branch: string): string {
     const lp = this.transport.listenPointFor(transport, towards);
+    const cached = lp === undefined ? undefined : this.viaHeads.get(lp);
+    const head = cached !== undefined && cached.transport === transport ? cached.head : this.viaHead(transport, lp);
+    return `${head}${branch};rport`;
+  }
+
+  /**
+   * `SIP/2.0/<T> <sent-by>;branch=` for a listen point, kept per listen point: a fan-out builds
+   * thousands of Vias, and each was five strings more (and kept until its NOTIFY was answered).
+   */
+  private viaHead(transport: Destination['transport'], lp: HostPort | undefined): string {
     let host = lp?.host ?? '127.0.0.1';
     if (host === '0.0.0.0' || host === '::') host = this.advertisedHost ?? (host === '::' ? '::1' : '127.0.0.1');
     const sentBy = `${host.includes(':') ? `[${host}]` : host}:${lp?.port ?? defaultPort(transport)}`;
-    return `SIP/2.0/${viaTransportToken(transport)} ${sentBy};branch=${branch};rport`;
+    const head = `SIP/2.0/${viaTransportToken(transport)} ${sentBy};branch=`;
+    if (lp !== undefined) this.viaHeads.set(lp, { transport, head });
+    return head;
   }
 }
 
