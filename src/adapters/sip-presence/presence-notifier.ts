@@ -223,7 +223,7 @@ export class PresenceNotifier {
   }
 
   /** Ends the SIP dialog of a subscription id, if the core still holds it. */
-  drop(id: string): void {
+  private drop(id: string): void {
     const sub = this.opts.dialogOf(id);
     if (sub !== undefined) this.end(sub);
   }
