@@ -5,6 +5,10 @@
  *         "the response MUST be sent using the existing connection" when it is still open).
  * Rule 2: limits: max connections per source IP, max pending bytes, idle timeout — each refusal logged.
  * Rule 3: socket errors never escape: they close the connection and are logged.
+ * Rule 4: an outbound connection that reached itself is dropped as a failed connect: re-opening a
+ *         connection to a client's closed ephemeral port (§18.2.2) can be given that same port as its
+ *         source, and TCP's simultaneous open then connects the socket to itself — it stayed open,
+ *         reading back what it wrote (seen once in the fuzz test).
  */
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, connect as tlsConnect, type TLSSocket } from 'node:tls';
@@ -27,6 +31,11 @@ interface Connection {
 }
 
 const CRLF = Buffer.from('\r\n');
+
+/** Rule 4: a socket whose two ends are the same address and port. */
+export function isSelfConnected(s: Pick<Socket, 'localAddress' | 'localPort' | 'remoteAddress' | 'remotePort'>): boolean {
+  return s.localPort !== undefined && s.localPort === s.remotePort && s.localAddress === s.remoteAddress;
+}
 
 export class StreamTransport implements SipTransport {
   private readonly connections = new Map<number, Connection>();
@@ -150,6 +159,11 @@ export class StreamTransport implements SipTransport {
       socket.once('error', reject);
       socket.once(ready, () => {
         socket.off('error', reject);
+        if (isSelfConnected(socket)) {
+          socket.destroy();
+          reject(new Error(`connection to ${remote.host}:${remote.port} reached itself (no one listens there)`));
+          return;
+        }
         resolve(this.adopt(socket));
       });
     });
