@@ -34,7 +34,7 @@ export interface PresenceNotifierOptions extends ParseSubscribeOptions {
   readonly logger: NotifierLogger;
   /** called whenever a dialog changes (persistence marks it dirty) or ends */
   readonly onDialogChanged?: (id: string, sub: SipSubscription | undefined) => void;
-  /** Rule 6: the dialog the core holds for a subscription id */
+  /** Rule 6: the dialog the core holds for a subscription id, unless it has ended */
   readonly dialogOf: (id: string) => SipSubscription | undefined;
 }
 
@@ -111,7 +111,7 @@ export class PresenceNotifier {
 
   private handleInDialog(tx: IncomingRequest, p: InDialogSubscribe): void {
     const sub = this.opts.dialogOf(p.localTag);
-    if (sub === undefined || sub.ended || sub.callId !== p.callId || sub.remoteTag !== p.remoteTag || sub.event !== p.event) {
+    if (sub === undefined || sub.callId !== p.callId || sub.remoteTag !== p.remoteTag || sub.event !== p.event) {
       tx.respond(createResponse(tx.request, 481, 'Subscription Does Not Exist'));
       return;
     }

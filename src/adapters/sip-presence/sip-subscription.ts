@@ -157,11 +157,6 @@ export class NotifyInDialog implements NotifyContent {
   }
 }
 
-/** Takes the dialog's next CSeq (Rule 4) for a NOTIFY with `content`. */
-export function nextNotify(sub: SipSubscription, content: NotifyContent): NotifyInDialog {
-  return new NotifyInDialog(sub, content);
-}
-
 /**
  * The NOTIFY as wire text (RFC 6665 §4.2.2; RFC 3261 §12.2.1.1: Request-URI = remote target, route
  * set as Route, our tag in From), starting with `via` (the stack's top Via for the flow). Built as

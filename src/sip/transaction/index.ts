@@ -6,5 +6,5 @@ export * from './transaction-keys.js';
 export * from './build-ack-cancel.js';
 export * from './client-transaction.js';
 export * from './server-transaction.js';
-export { preparedBytes, type PreparedRequest, type PreparedResult } from './pending-non-invite.js';
+export { type PreparedRequest, type PreparedResult } from './pending-non-invite.js';
 export { SipStack, resolveTarget, type SipStackDelegate, type SipStackOptions, type SendRequestOptions } from './sip-stack.js';

@@ -5,8 +5,8 @@
  * A state change on a line watched by thousands of phones starts thousands of NOTIFY transactions
  * in one go; as `ClientTransaction` objects (parsed request, headers, body, two host timers,
  * promise chains) each cost ~3 kB that live until the watcher answers, and copying them through
- * young-generation GCs led the fan-out profile. A row here is the request's wire bytes (or how to
- * build them), its flow, its result callback and its Timer E state.
+ * young-generation GCs led the fan-out profile. A row here is the TU's request object (it builds the
+ * bytes and hears the outcome), its flow and its Timer E state.
  *
  * Rule 1: Timer E "initially set to T1"; on firing the request is retransmitted and E reset to
  *         MIN(2*T1, T2) — T2 once in Proceeding. Timer F (64*T1) ends the row with a timeout.
@@ -20,14 +20,14 @@
  * Rule 4: an ended row leaves stale entries in the queues (a FIFO cannot drop from the middle);
  *         they are swept out in bulk once they outnumber the live rows, so answered NOTIFYs do not
  *         keep their bytes for Timer F's 32 s.
- * Rule 6: rows are keyed by branch alone (our branches are unique, 128 random bits; the method is
- *         checked on a match, §17.1.3): a `branch|method` key was one more concatenated string per
- *         NOTIFY, flattened again to be hashed, and kept until the watcher answered.
  * Rule 5: a row keeps the TU's request object, which builds the bytes for each (re)transmission,
  *         byte for byte the same, so the 1 kB text of each of 5,000 NOTIFYs dies in the send batch
  *         instead of living, and being copied through GCs, until its watcher answers. One object
  *         per request, building and hearing the outcome, instead of a closure for each: a fan-out
  *         keeps 5,000 of them through the young-generation GCs of its own burst.
+ * Rule 6: rows are keyed by branch alone (our branches are unique, 128 random bits; the method is
+ *         checked on a match, §17.1.3): a `branch|method` key was one more concatenated string per
+ *         NOTIFY, flattened again to be hashed, and kept until the watcher answered.
  */
 import type { SipResponse } from '../message/index.js';
 import type { Flow, SipLogger, WireData } from '../transport/index.js';
@@ -56,11 +56,6 @@ export interface PreparedRequest {
   wire(): WireData;
   /** the transaction's one outcome */
   onFinal(result: PreparedResult): void;
-}
-
-/** A prepared request of fixed bytes. */
-export function preparedBytes(bytes: WireData, onFinal: (result: PreparedResult) => void): PreparedRequest {
-  return { wire: () => bytes, onFinal };
 }
 
 interface Row {

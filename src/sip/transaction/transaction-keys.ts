@@ -21,11 +21,6 @@ export function serverKey(req: SipRequest, methodOverride?: string): string | nu
 }
 
 /** §17.1.3: the response matches when the top Via branch and the CSeq method equal the request's. */
-export function clientKeyOfResponse(res: SipResponse): string | null {
-  const parts = clientKeyParts(res);
-  return parts === null ? null : clientKey(parts.branch, parts.method);
-}
-
 /** The two parts of a response's client transaction key (§17.1.3: top Via branch, CSeq method). */
 export function clientKeyParts(res: SipResponse): { readonly branch: string; readonly method: string } | null {
   const via = peekTopVia(res);

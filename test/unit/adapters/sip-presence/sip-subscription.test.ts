@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isParseError, parseMessage, type Flow, type SipRequest } from '../../../../src/sip/index.js';
-import { SipSubscription, nextNotify, notifyWire, withRemoteTarget } from '../../../../src/adapters/sip-presence/sip-subscription.js';
+import { NotifyInDialog, SipSubscription, notifyWire, withRemoteTarget } from '../../../../src/adapters/sip-presence/sip-subscription.js';
 
 const FLOW: Flow = { transport: 'udp', local: { host: '192.0.2.1', port: 5060 }, remote: { host: '198.51.100.7', port: 5070 } };
 const VIA = 'SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKabc;rport';
@@ -24,7 +24,7 @@ function subscription(routes = '', eventId?: string): SipSubscription {
 test('a NOTIFY goes to the remote target in the dialog: our tag in From, the watcher\'s To, CSeq one up', () => {
   const sub = subscription();
   const body = '<dialog-info>Zoë</dialog-info>';
-  const req = parse(notifyWire(nextNotify(sub, { subscriptionState: 'active;expires=60', contentType: 'application/dialog-info+xml', body, contact: 'sip:192.0.2.1:5060' }), VIA));
+  const req = parse(notifyWire(new NotifyInDialog(sub, { subscriptionState: 'active;expires=60', contentType: 'application/dialog-info+xml', body, contact: 'sip:192.0.2.1:5060' }), VIA));
   assert.equal(req.method, 'NOTIFY');
   assert.equal(req.uri, 'sip:2001@198.51.100.7:5070');
   assert.equal(req.headers.first('via'), VIA);
@@ -44,10 +44,10 @@ test('a NOTIFY goes to the remote target in the dialog: our tag in From, the wat
 test('a NOTIFY built again is byte for byte the same, after a target refresh and the next NOTIFY too', () => {
   const sub = subscription();
   const content = { subscriptionState: 'active;expires=60', contentType: 'application/dialog-info+xml', body: '<d>Zoë 𝄞</d>', bodyBytes: 16, contact: 'sip:192.0.2.1:5060' };
-  const first = nextNotify(sub, content);
+  const first = new NotifyInDialog(sub, content);
   const text = notifyWire(first, VIA);
   sub.packed = withRemoteTarget(sub.packed, 'sip:2001@203.0.113.9:5080');
-  const second = nextNotify(sub, content);
+  const second = new NotifyInDialog(sub, content);
   assert.equal(notifyWire(first, VIA), text, 'the retransmission of the first NOTIFY');
   assert.equal(parse(text).headers.get('cseq'), '5 NOTIFY');
   assert.equal(parse(text).uri, 'sip:2001@198.51.100.7:5070');
@@ -59,7 +59,7 @@ test('a NOTIFY built again is byte for byte the same, after a target refresh and
 
 test('the route set becomes Route, the Event id is echoed, and a NOTIFY without body has none', () => {
   const sub = subscription('<sip:proxy1;lr>, <sip:proxy2;lr>', '7');
-  const req = parse(notifyWire(nextNotify(sub, { subscriptionState: 'terminated;reason=timeout', contact: 'sip:192.0.2.1:5060' }), VIA));
+  const req = parse(notifyWire(new NotifyInDialog(sub, { subscriptionState: 'terminated;reason=timeout', contact: 'sip:192.0.2.1:5060' }), VIA));
   assert.equal(req.headers.get('route'), '<sip:proxy1;lr>, <sip:proxy2;lr>');
   assert.equal(req.headers.get('event'), 'dialog;id=7');
   assert.equal(req.headers.has('content-type'), false);

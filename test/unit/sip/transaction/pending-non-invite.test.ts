@@ -10,13 +10,18 @@ import {
   FakeClock, SipStack, createResponseMessage, parseMessage, isParseError, SILENT_LOGGER,
   type Flow, type PreparedResult, type SipResponse,
 } from '../../../../src/sip/index.js';
-import { PendingNonInviteTable, preparedBytes } from '../../../../src/sip/transaction/pending-non-invite.js';
+import { PendingNonInviteTable, type PreparedRequest } from '../../../../src/sip/transaction/pending-non-invite.js';
 import { RecordingTransportLayer } from '../transport/recording-transport-layer.js';
 
 const T1 = 500;
 const T2 = 4000;
 const flush = () => new Promise((r) => setImmediate(r));
 const FLOW: Flow = { transport: 'udp', local: { host: '192.0.2.1', port: 5060 }, remote: { host: '198.51.100.7', port: 5070 } };
+
+/** A prepared request of fixed bytes. */
+function preparedBytes(bytes: Buffer, onFinal: (result: PreparedResult) => void): PreparedRequest {
+  return { wire: () => bytes, onFinal };
+}
 
 function tableRig() {
   const clock = new FakeClock();
