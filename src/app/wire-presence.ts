@@ -106,7 +106,7 @@ export async function wirePresence(ctx: GatewayContext, opts: WirePresenceOption
   let persistence: SubscriptionPersistence | undefined = undefined;
   const notifier = new PresenceNotifier({
     sip: createNotifierSip(ctx), submit, watchers, logger: log, localHosts, dialogOf,
-    onDialogChanged: (id) => persistence?.markDirty(id),
+    onDialogChanged: (id, dialog) => persistence?.markDirty(id, dialog),
   });
   const persist = opts.persistIntervalMs !== null;
   persistence = new SubscriptionPersistence({

@@ -50,7 +50,10 @@ export class SipSubscription {
     this.codes = eventCode;
   }
 
-  /** bit 0: presence (else dialog); bit 1: ended (Rule 5); bit 2: counted among the live dialogs */
+  /**
+   * bit 0: presence (else dialog); bit 1: ended (Rule 5); bit 2: counted among the live dialogs;
+   * bit 3: queued for saving (subscription-persistence.ts Rule 4)
+   */
   private codes: number;
 
   get event(): EventPackageName {
@@ -74,6 +77,18 @@ export class SipSubscription {
     if ((this.codes & 6) !== 0) return false;
     this.codes |= 4;
     return true;
+  }
+
+  /** Marks the dialog queued for saving; false if it already was. */
+  queueForSaving(): boolean {
+    if ((this.codes & 8) !== 0) return false;
+    this.codes |= 8;
+    return true;
+  }
+
+  /** Clears the queued-for-saving mark (the dialog is being saved). */
+  takeFromSaving(): void {
+    this.codes &= ~8;
   }
 
   part(i: number): string {
