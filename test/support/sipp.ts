@@ -62,17 +62,37 @@ export interface SippRun {
  * process is SIGKILLed 5 s after `timeoutMs` in case SIPp itself hangs.
  */
 export function runSipp(args: string[], timeoutMs = 30_000): SippRun {
+  return { done: runSippRebinding(args, timeoutMs) };
+}
+
+/** SIPp's message when its `-p` port was taken between `freePort` and its own bind. */
+const BIND_CONFLICT = 'Unable to bind main socket, errno = 98';
+
+/**
+ * A port from `freePort` is only free when it is looked at: a gateway or client of a test file running
+ * in parallel can be handed the same ephemeral port before SIPp binds it. SIPp then exits at once
+ * without sending anything, and the run is repeated on a fresh port (at most 3 times).
+ */
+async function runSippRebinding(args: string[], timeoutMs: number): Promise<SippResult> {
+  for (let attempt = 1; ; attempt++) {
+    const r = await runSippOnce(args, timeoutMs);
+    const p = args.indexOf('-p');
+    if (r.code === 0 || !r.output.includes(BIND_CONFLICT) || p < 0 || attempt === 3) return r;
+    args = [...args]; // the caller's array stays as it was
+    args[p + 1] = String(await freePort());
+  }
+}
+
+function runSippOnce(args: string[], timeoutMs: number): Promise<SippResult> {
   const child = spawn('sipp', [...args, '-m', '1', '-timeout', `${Math.ceil(timeoutMs / 1000)}s`, '-timeout_error', '-nd'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
   child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
   const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs + 5_000);
-  return {
-    done: new Promise((resolve) => child.on('exit', (code) => {
-      clearTimeout(killer);
-      resolve({ code, output: output.slice(-3000) });
-    })),
-  };
+  return new Promise((resolve) => child.on('exit', (code) => {
+    clearTimeout(killer);
+    resolve({ code, output: output.slice(-3000) });
+  }));
 }
 
 /**
