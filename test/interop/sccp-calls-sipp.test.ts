@@ -12,8 +12,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
-import { createSocket } from 'node:dgram';
+import { freePort } from '../support/free-port.js';
 import { startGateway, type Gateway } from '../../src/app/gateway.js';
 import { createLogger } from '../../src/app/logger.js';
 import type { EngineInput } from '../../src/core/index.js';
@@ -26,23 +25,6 @@ if (!SIPP && process.env.REQUIRE_INTEROP === '1') throw new Error('REQUIRE_INTER
 
 const FIX = 'fixtures/sipp';
 
-async function freePort(): Promise<number> {
-  for (let i = 0; i < 20; i++) {
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
-    const udpFree = await new Promise<boolean>((resolve) => {
-      const u = createSocket('udp4');
-      u.once('error', () => resolve(false));
-      u.bind(port, '127.0.0.1', () => u.close(() => resolve(true)));
-    });
-    if (udpFree) return port;
-  }
-  throw new Error('no free port');
-}
 
 function runSipp(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; output: string }> {
   const child = spawn('sipp', [...args, '-m', '1', '-timeout', `${Math.ceil(timeoutMs / 1000)}s`, '-timeout_error', '-nd', '-nostdin'], { stdio: ['ignore', 'pipe', 'pipe'] });

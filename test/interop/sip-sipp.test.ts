@@ -7,21 +7,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../support/free-port.js';
 import { SipStack, type TransportProtocol } from '../../src/sip/index.js';
 
 const HAVE_SIPP = spawnSync('sipp', ['-v']).error === undefined;
 if (!HAVE_SIPP && process.env.REQUIRE_INTEROP === '1') throw new Error('REQUIRE_INTEROP=1 but sipp is not installed');
 const skip = HAVE_SIPP ? false : 'sipp binary not found (Debian package sip-tester)';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 async function uas(transport: TransportProtocol, opts: { delayMs?: number } = {}) {
   const stack = new SipStack({ timers: { T1: 500 } });

@@ -5,8 +5,6 @@
  * copies the sample dialplan into a temp dir so a test can change it (service limits, hot reload).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
-import { createSocket } from 'node:dgram';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +13,9 @@ import { startGateway, type Gateway } from '../../src/app/gateway.js';
 import { createLogger } from '../../src/app/logger.js';
 import type { ConfigOverrides } from '../../src/app/config.js';
 import type { Engine, EngineInput } from '../../src/core/index.js';
+import { freePort } from './free-port.js';
+
+export { freePort };
 
 export const SIPP = spawnSync('sipp', ['-v'], { encoding: 'utf8' }).error === undefined;
 
@@ -28,24 +29,6 @@ export function sippSkip(): false | string {
 /** Scenario folder (fixtures/sipp, drachtio naming `uac-…-expect-….xml`). */
 export const FIX = 'fixtures/sipp';
 
-/** A loopback port free on both TCP and UDP. */
-export async function freePort(): Promise<number> {
-  for (let i = 0; i < 20; i++) {
-    const port = await new Promise<number>((resolve) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
-    const udpFree = await new Promise<boolean>((resolve) => {
-      const u = createSocket('udp4');
-      u.once('error', () => resolve(false));
-      u.bind(port, '127.0.0.1', () => u.close(() => resolve(true)));
-    });
-    if (udpFree) return port;
-  }
-  throw new Error('no free port');
-}
 
 export interface SippResult {
   readonly code: number | null;

@@ -41,7 +41,7 @@ export interface SubscriptionPersistenceOptions {
 export class SubscriptionPersistence {
   /** Rule 4 */
   private readonly dirty = new Set<string>();
-  private queued: SipSubscription[] = [];
+  private readonly queued: SipSubscription[] = [];
   private timer: NodeJS.Timeout | undefined;
   private slicing = false;
   private closed = false;
@@ -72,9 +72,7 @@ export class SubscriptionPersistence {
     const save: { id: string; record: StoredPresenceSubscription; updatedAt: number }[] = [];
     const del: string[] = [];
     const ids = new Set<string>();
-    const taken = this.queued.length <= limit ? this.queued : this.queued.slice(0, limit);
-    this.queued = taken === this.queued ? [] : this.queued.slice(limit);
-    for (const dialog of taken) {
+    for (const dialog of this.queued.splice(0, limit)) {
       dialog.takeFromSaving();
       ids.add(dialog.id);
     }

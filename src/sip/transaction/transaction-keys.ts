@@ -20,7 +20,6 @@ export function serverKey(req: SipRequest, methodOverride?: string): string | nu
   return `2543|${callId}|${cseq.seq}|${fromTag}|${sentBy}|${via.branch ?? ''}|${method}`;
 }
 
-/** §17.1.3: the response matches when the top Via branch and the CSeq method equal the request's. */
 /** The two parts of a response's client transaction key (§17.1.3: top Via branch, CSeq method). */
 export function clientKeyParts(res: SipResponse): { readonly branch: string; readonly method: string } | null {
   const via = peekTopVia(res);

@@ -3,15 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, createServer, type Socket } from 'node:net';
 import { isSelfConnected } from '../../../../src/sip/transport/stream-transport.js';
+import { freePort } from '../../../support/free-port.js';
 
-/** A port nothing listens on (bound once, then closed). */
-async function freedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 function connected(s: Socket): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -21,7 +14,7 @@ function connected(s: Socket): Promise<Socket> {
 }
 
 test('a socket whose source port is its destination port connects to itself, and is recognised', async () => {
-  const port = await freedPort();
+  const port = await freePort(); // nothing listens there
   // what an outbound re-connect to a closed client's ephemeral port can be handed by the kernel
   const self = await connected(connect({ host: '127.0.0.1', port, localAddress: '127.0.0.1', localPort: port }));
   try {
