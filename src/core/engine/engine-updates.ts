@@ -3,7 +3,10 @@
  * remote state behind a trunk, PUBLISH trunk aggregation, and directory swaps.
  *
  * Rule 1: a line change re-renders every subscription on that line (coalesced by flow control)
- *         and emits LineStateChanged only when the aggregated state changed.
+ *         and then emits LineStateChanged, only when the aggregated state changed: the watchers'
+ *         NOTIFYs go first, being the latency that counts (and an effect type the effect dispatch
+ *         has not seen before would deoptimize it, with the NOTIFY path inlined in it, right before
+ *         the fan-out).
  * Rule 2: PUBLISH (params.impPublishTrunk) aggregates per user over the user's line appearances and
  *         is emitted once per handle() call per user, only when that user's state changed.
  * Rule 3: a directory swap re-decides every subscription; only those whose decision changed are
@@ -23,8 +26,8 @@ export function applyLineChanges(st: EngineState, changes: readonly LineChange[]
   // the line table already holds the new state of every changed line: one memo serves all of them
   const memo = new RenderMemo();
   for (const c of changes) {
-    if (c.old !== c.new) out.push({ type: 'line-state-changed', line: c.line, dn: c.dn, old: c.old, new: c.new });
     for (const sub of st.subs.onLine(c.line)) notifyActive(st, sub, now, out, memo);
+    if (c.old !== c.new) out.push({ type: 'line-state-changed', line: c.line, dn: c.dn, old: c.old, new: c.new });
     for (const ref of st.dir.appearancesByLine.get(c.line) ?? []) {
       const app = st.dir.devices.get(ref.device)?.lines.find((l) => l.index === ref.index);
       for (const u of app?.users ?? []) users.add(u);

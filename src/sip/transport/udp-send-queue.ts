@@ -12,6 +12,9 @@
  *         server transactions hand their Completed state over without waiting (server-transaction.ts
  *         `handsOverAtOnce`), else they outlive young-generation GCs.
  * Rule 3: without the addon (not built, not Linux) or when disabled, every datagram goes through dgram.
+ * Rule 4: a full batch and the end of the turn flush through the same call (`flushOrDefer`): at a
+ *         few sends per turn no batch ever fills, and a first fan-out that found the full-batch branch
+ *         without type feedback would deoptimize the whole NOTIFY send path V8 had inlined around it.
  */
 import type { Socket } from 'node:dgram';
 import { constants } from 'node:os';
@@ -36,7 +39,7 @@ export class UdpSendQueue {
   private scheduled = false;
   private readonly flushSoon = (): void => {
     this.scheduled = false;
-    this.flush();
+    this.flushOrDefer(true);
   };
 
   private constructor(
@@ -67,7 +70,12 @@ export class UdpSendQueue {
     this.ports.push(port);
     this.hosts.push(host);
     this.dones.push(done);
-    if (this.datagrams.length >= FLUSH_AT) this.flush();
+    this.flushOrDefer(this.datagrams.length >= FLUSH_AT);
+  }
+
+  /** Rule 4. */
+  private flushOrDefer(now: boolean): void {
+    if (now) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flushSoon);

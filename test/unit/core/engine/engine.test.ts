@@ -71,6 +71,18 @@ test('accept → immediate NOTIFY v0; changes wait for the in-flight NOTIFY and 
   assert.equal(ofType(answered, 'send-notify')[0]!.version, 2, 'no NOTIFY in flight: sent at once');
 });
 
+test("a line change NOTIFYs the line's watchers before it reports LineStateChanged (Rule 1 of engine-updates.ts)", () => {
+  const engine = createEngine(sampleDirectory());
+  engine.handle({ type: 'registration', device: 'SEP000000002001', registered: true }, T0);
+  for (const id of ['s1', 's2']) {
+    engine.handle(subscribe(id, 'SEP000000001001', '2001'), T0 + 1);
+    engine.handle({ type: 'notify-outcome', subscriptionId: id, version: 0, outcome: 'ok' }, T0 + 2);
+  }
+  const out = engine.handle(ring('c1', 'early'), T0 + 3);
+  const order = out.filter((e) => e.type === 'send-notify' || e.type === 'line-state-changed').map((e) => e.type);
+  assert.deepEqual(order, ['send-notify', 'send-notify', 'line-state-changed']);
+});
+
 test('Expires: 0 ends the subscription with a terminated NOTIFY', () => {
   const engine = createEngine(sampleDirectory());
   engine.handle(subscribe('s1', 'SEP000000001001', '2001'), T0);
