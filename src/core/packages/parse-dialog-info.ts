@@ -4,13 +4,18 @@
  * remote cluster NOTIFYs to the trunk relay (issue 6). Pure, so both adapters share it.
  *
  * Rule 1: a small, bounded reader for the RFC 4235 subset phones send (attributes of `<dialog>`,
- *         `<state>`, `<local>/<remote>` identity); anything unreadable is a peer error (400).
+ *         `<state>`, `<local>/<remote>` identity) of a well-formed document whose root is
+ *         `<dialog-info>` (xml-well-formed.ts); anything unreadable is a peer error (400).
  * Rule 2: XML entities in attribute and text values are decoded.
  */
 import type { DialogDirection, DialogState, LineDialog } from '../engine/engine-io.js';
+import { xmlStructureError } from './xml-well-formed.js';
 
 const STATES: ReadonlySet<string> = new Set(['trying', 'proceeding', 'early', 'confirmed', 'terminated']);
 const MAX_DIALOGS = 32;
+/** a start tag's attributes: a quoted value may hold `>` */
+const ATTRIBUTES = `(?:[^>"']|"[^"]*"|'[^']*')*`;
+const IDENTITY = new RegExp(`<(?:\\w+:)?identity\\b(${ATTRIBUTES})>([^<]*)<\\/(?:\\w+:)?identity>`);
 
 function decodeXml(s: string): string {
   return s.replace(/&(lt|gt|amp|quot|apos|#\d+|#x[0-9a-f]+);/gi, (_, e: string) => {
@@ -33,7 +38,7 @@ function attrs(tag: string): Map<string, string> {
 
 function identityIn(section: string | undefined): { uri: string; display?: string } | undefined {
   if (section === undefined) return undefined;
-  const m = /<(?:\w+:)?identity\b([^>]*)>([^<]*)<\/(?:\w+:)?identity>/.exec(section);
+  const m = IDENTITY.exec(section);
   if (m === null) return undefined;
   const display = attrs(m[1]!).get('display');
   const uri = decodeXml(m[2]!.trim());
@@ -42,9 +47,11 @@ function identityIn(section: string | undefined): { uri: string; display?: strin
 
 /** The dialogs of a dialog-info document, or a reason it cannot be read. */
 export function parseDialogInfo(xml: string, entity: string): { dialogs: LineDialog[] } | { error: string } {
-  if (!/<(?:\w+:)?dialog-info\b/.test(xml)) return { error: 'not a dialog-info document' };
+  const malformed = xmlStructureError(xml);
+  if (malformed !== undefined) return { error: `malformed XML: ${malformed}` };
+  if (!/^\s*(?:<\?[\s\S]*?\?>\s*|<!--[\s\S]*?-->\s*)*<(?:\w+:)?dialog-info[\s>/]/.test(xml)) return { error: 'not a dialog-info document' };
   const dialogs: LineDialog[] = [];
-  const re = /<(?:\w+:)?dialog(?=[\s>])([^>]*)>([\s\S]*?)<\/(?:\w+:)?dialog>/g;
+  const re = new RegExp(`<(?:\\w+:)?dialog(?=[\\s>])(${ATTRIBUTES})>([\\s\\S]*?)<\\/(?:\\w+:)?dialog>`, 'g');
   for (let m = re.exec(xml); m !== null; m = re.exec(xml)) {
     if (dialogs.length >= MAX_DIALOGS) return { error: 'too many dialogs' };
     const a = attrs(m[1]!);

@@ -29,3 +29,29 @@ test('a dialog without a state is a peer error', () => {
   const parsed = parseDialogInfo('<dialog-info><dialog id="x"></dialog></dialog-info>', 'sip:a@b');
   assert.ok('error' in parsed);
 });
+
+const MALFORMED: ReadonlyArray<readonly [name: string, xml: string]> = [
+  ['truncated in a tag', '<dialog-info><dialog'],
+  ['an element left open', '<dialog-info><dialog id="x"><state>early</state></dialog>'],
+  ['closed by another name', '<dialog-info><dialog id="x"><state>early</dialog></state></dialog-info>'],
+  ['two roots', '<dialog-info></dialog-info><dialog-info></dialog-info>'],
+  ['text after the root', '<dialog-info></dialog-info>junk'],
+  ['a DTD', '<!DOCTYPE x [<!ENTITY a "b">]><dialog-info></dialog-info>'],
+  ['another root element', '<presence><dialog-info></dialog-info></presence>'],
+  ['empty', ''],
+];
+for (const [name, xml] of MALFORMED) {
+  test(`not a well-formed dialog-info document (${name}) is a peer error`, () => {
+    const parsed = parseDialogInfo(xml, 'sip:a@b');
+    assert.ok('error' in parsed, JSON.stringify(parsed));
+  });
+}
+
+test('a declaration, comments, CDATA, quoted ">" and self-closing elements are well formed', () => {
+  const xml = '<?xml version="1.0"?>\n<!-- c --><dialog-info xmlns="urn:ietf:params:xml:ns:dialog-info" entity="sip:a@b">'
+    + '<dialog id="d&gt;1" call-id="c>1"><state>early</state><local><identity display="A > B">sip:a@b</identity><target uri="sip:a@b"/></local>'
+    + '<note><![CDATA[</dialog>]]></note></dialog></dialog-info>\n';
+  const parsed = parseDialogInfo(xml, 'sip:a@b');
+  assert.ok('dialogs' in parsed, JSON.stringify(parsed));
+  assert.deepEqual(parsed.dialogs.map((d) => [d.id, d.callId, d.state]), [['d>1', 'c>1', 'early']]);
+});

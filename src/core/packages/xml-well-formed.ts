@@ -1,0 +1,81 @@
+/**
+ * A bounded well-formedness check for the small XML documents peers send us (dialog-info bodies):
+ * one root element, every element closed by its own name, nothing but whitespace, comments and
+ * processing instructions outside the root. A truncated or garbled body is then a 400, not an
+ * empty document read as "no calls" (parse-dialog-info.ts reads values with patterns and would
+ * otherwise find nothing wrong in `<dialog-info><dialog`).
+ *
+ * Rule 1: one pass over the text, no recursion; element depth is capped (`MAX_DEPTH`).
+ * Rule 2: it checks structure only; DTDs (`<!DOCTYPE`) are refused, since no SIP body needs one.
+ */
+
+const MAX_DEPTH = 64;
+const NAME = /^[A-Za-z_][-\w.:]*$/;
+
+/** Why `xml` is not a well-formed document, or undefined when it is. */
+export function xmlStructureError(xml: string): string | undefined {
+  const open: string[] = [];
+  let roots = 0;
+  let i = 0;
+  while (i < xml.length) {
+    const lt = xml.indexOf('<', i);
+    const text = xml.slice(i, lt < 0 ? xml.length : lt);
+    if (open.length === 0 && text.trim() !== '') return 'text outside the root element';
+    if (lt < 0) break;
+    if (xml.startsWith('<?', lt)) {
+      const end = xml.indexOf('?>', lt + 2);
+      if (end < 0) return 'unterminated processing instruction';
+      i = end + 2;
+    } else if (xml.startsWith('<!--', lt)) {
+      const end = xml.indexOf('-->', lt + 4);
+      if (end < 0) return 'unterminated comment';
+      i = end + 3;
+    } else if (xml.startsWith('<![CDATA[', lt)) {
+      if (open.length === 0) return 'CDATA outside the root element';
+      const end = xml.indexOf(']]>', lt + 9);
+      if (end < 0) return 'unterminated CDATA section';
+      i = end + 3;
+    } else if (xml.startsWith('<!', lt)) {
+      return 'DTDs are not accepted';
+    } else {
+      const end = tagEnd(xml, lt + 1);
+      if (end < 0) return 'unterminated tag';
+      const tag = xml.slice(lt + 1, end);
+      i = end + 1;
+      if (tag.startsWith('/')) {
+        const name = tag.slice(1).trim();
+        if (open.pop() !== name) return `unexpected </${name.slice(0, 40)}>`;
+        continue;
+      }
+      const selfClosing = tag.endsWith('/');
+      const name = /^[^\s/]*/.exec(tag)![0];
+      if (!NAME.test(name)) return 'bad element name';
+      if (open.length === 0 && ++roots > 1) return 'more than one root element';
+      if (!selfClosing) {
+        if (open.length >= MAX_DEPTH) return 'elements nested too deeply';
+        open.push(name);
+      }
+    }
+  }
+  if (roots === 0) return 'no root element';
+  if (open.length > 0) return `<${open.at(-1)!.slice(0, 40)}> is not closed`;
+  return undefined;
+}
+
+/** Index of the `>` that ends the tag starting at `from`, skipping quoted attribute values; -1 if none. */
+function tagEnd(xml: string, from: number): number {
+  let quote = '';
+  for (let j = from; j < xml.length; j++) {
+    const c = xml[j]!;
+    if (quote !== '') {
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") {
+      quote = c;
+    } else if (c === '>') {
+      return j;
+    } else if (c === '<') {
+      return -1;
+    }
+  }
+  return -1;
+}
