@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { startGateway } from '../gateway.js';
+import { tuneJitForServer } from '../jit-tiering.js';
 import type { ConfigOverrides } from '../config.js';
 import type { LogLevel } from '../logger.js';
 
@@ -57,8 +58,10 @@ export async function runStart(args: string[]): Promise<number> {
     console.error(`blfgw start: ${(err as Error).message}`);
     return 2;
   }
+  const jitFlags = tuneJitForServer();
   const gateway = await startGateway(flags);
   if (!gateway) return 1;
+  if (jitFlags.length > 0) gateway.logger.debug('V8 tiering for a server', { flags: jitFlags });
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
