@@ -7,8 +7,8 @@
  * Rule 3: every NOTIFY body is rendered the fan-out's way, a lone one through a memo of its own: the
  *         initial NOTIFYs then train the JIT on the code the first state change runs, instead of
  *         that fan-out deoptimizing the NOTIFY path on its first watcher and running thousands of
- *         NOTIFYs in unoptimized code until V8 has compiled it again (measured: the first 5,000
- *         fan-out after the SUBSCRIBEs took twice as long as the next one).
+ *         NOTIFYs in unoptimized code until V8 has compiled it again (in-process, the first fan-out
+ *         to 5,000 after their SUBSCRIBEs took up to twice as long as the next).
  */
 import type { Directory, LineKey } from '../model/index.js';
 import { LineStateTable, type LineSnapshot } from '../line-state/index.js';

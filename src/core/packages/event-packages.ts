@@ -6,7 +6,7 @@
  * Rule 2: `defaultExpires` is the package's RFC default (RFC 4235 §3.3, RFC 3856 §6.4: 3600 s); the
  *         service parameter subscribeDefaultExpires overrides it in the engine.
  * Rule 3: `renderTemplate` renders everything but the version, once per state change; the engine
- *         fills in each watcher's own version (`fillTemplate`). `render` is the same in one step.
+ *         fills in each watcher's own version (`fillTemplate`).
  */
 import type { EventPackageName } from '../engine/engine-io.js';
 import type { LineSnapshot } from '../line-state/index.js';
@@ -17,10 +17,6 @@ export interface TemplateContext {
   readonly entity: string;
   readonly snapshot: LineSnapshot;
   readonly singleDialogPerDocument: boolean;
-}
-
-export interface RenderContext extends TemplateContext {
-  readonly version: number;
 }
 
 /** A rendered document but for its version: `head + version + tail`, or `head` alone (no version). */
@@ -36,7 +32,6 @@ export interface EventPackage {
   readonly defaultExpires: number;
   /** Rule 3 */
   renderTemplate(ctx: TemplateContext): DocumentTemplate;
-  render(ctx: RenderContext): string;
 }
 
 /** Rule 3: one watcher's document from the shared template. */
@@ -49,7 +44,6 @@ export const DIALOG_PACKAGE: EventPackage = {
   contentTypes: ['application/dialog-info+xml'],
   defaultExpires: 3600,
   renderTemplate: (ctx) => renderDialogInfoParts(ctx),
-  render: (ctx) => fillTemplate(renderDialogInfoParts(ctx), ctx.version),
 };
 
 export const PRESENCE_PACKAGE: EventPackage = {
@@ -57,7 +51,6 @@ export const PRESENCE_PACKAGE: EventPackage = {
   contentTypes: ['application/pidf+xml', 'application/cpim-pidf+xml'],
   defaultExpires: 3600,
   renderTemplate: (ctx) => ({ head: renderPidf(ctx), tail: undefined }),
-  render: (ctx) => renderPidf(ctx),
 };
 
 export const EVENT_PACKAGES: ReadonlyMap<string, EventPackage> = new Map([
