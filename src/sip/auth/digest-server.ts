@@ -6,9 +6,13 @@
  * Rule 1: `verify` returns a value (never throws on peer input); the caller answers 401/407 with
  *         `challenge()` when it is not ok, 403 when it chooses to.
  * Rule 2: the clock is injected (`now()` in ms).
+ * Rule 3: over WebSocket (top Via WS/WSS) an offered MD5 challenge goes last. Browser stacks keep only
+ *         the last WWW-Authenticate they parse and answer MD5 alone (SIP.js 0.21 aborts on a SHA-256
+ *         one, found by test/interop/sipjs-ws.test.ts), while desk phones and SIPp answer the first
+ *         challenge, so UDP/TCP/TLS keep the configured order.
  */
 import {
-  createResponse, parseAuthHeader, formatAuthHeader, randomToken, type SipRequest, type SipResponse,
+  createResponse, getTopVia, parseAuthHeader, formatAuthHeader, randomToken, type SipRequest, type SipResponse,
 } from '../message/index.js';
 import { computeDigestResponse, parseAlgorithm, safeEqual, type DigestAlgorithm } from './digest.js';
 
@@ -58,11 +62,18 @@ export class DigestServer {
     const status = this.opts.proxy ? 407 : 401;
     const name = this.opts.proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate';
     const nonce = this.issueNonce();
-    const headers: Array<[string, string]> = this.algorithms.map((alg) => [name, formatAuthHeader({
+    const headers: Array<[string, string]> = this.offeredTo(request).map((alg) => [name, formatAuthHeader({
       scheme: 'Digest',
       params: [['realm', this.opts.realm], ['qop', 'auth'], ['algorithm', alg], ['nonce', nonce], ['stale', stale ? 'true' : undefined]],
     })]);
     return createResponse(request, status, undefined, { toTag: true, headers });
+  }
+
+  /** Rule 3. */
+  private offeredTo(request: SipRequest): readonly DigestAlgorithm[] {
+    const transport = getTopVia(request)?.transport;
+    if ((transport !== 'WS' && transport !== 'WSS') || !this.algorithms.includes('MD5')) return this.algorithms;
+    return [...this.algorithms.filter((a) => a !== 'MD5'), 'MD5'];
   }
 
   /** Check the request's credentials for our realm. */

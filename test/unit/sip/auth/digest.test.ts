@@ -69,3 +69,18 @@ test('malformed credentials are a verdict, not a throw', () => {
     assert.equal(server.verify(req, () => ({ password: 'p' })).ok, false, v);
   }
 });
+
+test('Rule 3: over WebSocket an offered MD5 challenge goes last; other transports keep the configured order', () => {
+  const algorithmsOf = (server: DigestServer, via: string) => {
+    const req = register();
+    req.headers.set('Via', via);
+    return server.challenge(req).headers.getAll('www-authenticate').map((v) => parseAuthHeader(v)!.params.get('algorithm'));
+  };
+  const gatewayOrder = new DigestServer({ realm: 'r', algorithms: ['MD5', 'SHA-256'], now: () => 0 });
+  assert.deepEqual(algorithmsOf(gatewayOrder, 'SIP/2.0/UDP 10.0.0.5:5060;branch=z9hG4bKa'), ['MD5', 'SHA-256']);
+  assert.deepEqual(algorithmsOf(gatewayOrder, 'SIP/2.0/TLS 10.0.0.5:5061;branch=z9hG4bKa'), ['MD5', 'SHA-256']);
+  assert.deepEqual(algorithmsOf(gatewayOrder, 'SIP/2.0/WS abc.invalid;branch=z9hG4bKa'), ['SHA-256', 'MD5']);
+  assert.deepEqual(algorithmsOf(gatewayOrder, 'SIP/2.0/WSS abc.invalid;branch=z9hG4bKa'), ['SHA-256', 'MD5']);
+  const sha256Only = new DigestServer({ realm: 'r', algorithms: ['SHA-256'], now: () => 0 });
+  assert.deepEqual(algorithmsOf(sha256Only, 'SIP/2.0/WS abc.invalid;branch=z9hG4bKa'), ['SHA-256']);
+});

@@ -1,0 +1,97 @@
+/**
+ * A real WebSocket SIP client against the gateway: SIP.js (npm `sip.js`, what browser softphones and
+ * the WebSocket rig clients use) REGISTERs and SUBSCRIBEs to a BLF speed dial over `ws` (RFC 7118),
+ * answering the digest challenges itself, and reads the dialog-info NOTIFYs it gets for the watched
+ * line: idle, ringing, and the terminated NOTIFY when it unsubscribes.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { WebSocket } from 'ws';
+import { Registerer, RegistererState, Subscriber, SubscriptionState, UserAgent, type Notification } from 'sip.js';
+import { parseDialogInfo, type EngineInput } from '../../src/core/index.js';
+import { startGateway } from '../../src/app/gateway.js';
+import { quietLogger } from '../support/trunk-cluster.js';
+
+// SIP.js opens its transport with the WebSocket global of a browser
+(globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
+
+async function until(what: string, cond: () => boolean, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test('SIP.js over WebSocket: digest REGISTER and BLF SUBSCRIBE to 2001; NOTIFYs idle → early; terminated NOTIFY on unsubscribe', async () => {
+  const logs: string[] = [];
+  const gw = await startGateway({
+    sipPort: 0, sipTlsPort: null, wsPort: 0, sccpPort: null, axlPort: null, httpPort: null, bindHost: '127.0.0.1',
+    dbFile: ':memory:', idleMemoryTrim: false,
+  }, quietLogger(logs));
+  assert.ok(gw, `gateway started\n${logs.join('')}`);
+  const ua = new UserAgent({
+    // a line's AOR is its DN; the digest user is the device (as Cisco SIP phones register)
+    uri: UserAgent.makeURI('sip:3001@acme.test'),
+    authorizationUsername: 'SEP000000003001',
+    authorizationPassword: 'secret3001',
+    transportOptions: { server: `ws://127.0.0.1:${gw.ports.ws}` },
+    logLevel: (process.env.SIPJS_LOG as 'debug' | undefined) ?? 'error',
+  });
+  const bodies: string[] = [];
+  let subscriber: Subscriber | undefined;
+  try {
+    await ua.start();
+    // what arrives on the WebSocket, as SIP.js's transport hands it up (its subscription ends on the
+    // client side at once, so the final NOTIFY is seen here rather than by the delegate)
+    const wire: string[] = [];
+    const up = ua.transport.onMessage;
+    ua.transport.onMessage = (message: string) => {
+      wire.push(message);
+      up?.(message);
+    };
+    const registerer = new Registerer(ua, { expires: 300 });
+    await registerer.register();
+    await until('registered', () => registerer.state === RegistererState.Registered);
+
+    subscriber = new Subscriber(ua, UserAgent.makeURI('sip:2001@acme.test')!, 'dialog', {
+      expires: 600, extraHeaders: ['Accept: application/dialog-info+xml'],
+    });
+    subscriber.delegate = {
+      onNotify: (n: Notification) => {
+        bodies.push(n.request.body);
+        n.accept();
+      },
+    };
+    await subscriber.subscribe();
+    await until('the initial NOTIFY', () => bodies.length >= 1);
+    await until('the subscription is active', () => subscriber!.state === SubscriptionState.Subscribed);
+    const states = (body: string) => {
+      const parsed = parseDialogInfo(body, 'sip:2001@acme.test');
+      assert.ok('dialogs' in parsed, body);
+      return parsed.dialogs.map((d) => d.state);
+    };
+    assert.deepEqual(states(bodies[0]!), ['terminated'], 'no call on 2001 yet');
+
+    // 2001's phone registers and rings, as the registrar and the B2BUA report it to the core
+    const submit = (input: EngineInput) => gw.context.engine.submit(input);
+    submit({ type: 'registration', device: 'SEP000000002001', registered: true });
+    submit({
+      type: 'call-event', appearance: { device: 'SEP000000002001', index: 1 },
+      dialog: { id: 'ws-1', callId: 'ws-call-1', localTag: 'l1', remoteTag: 'r1', direction: 'recipient', state: 'early',
+        local: { uri: 'sip:2001@acme.test' }, remote: { uri: 'sip:1002@acme.test' } },
+    });
+    await until('the ringing NOTIFY', () => bodies.some((b) => states(b).includes('early')));
+    const ringing = bodies.find((b) => states(b).includes('early'))!;
+    assert.match(ringing, /call-id="ws-call-1"/, 'the ringing dialog carries its call-id (directed pickup)');
+
+    await subscriber.unsubscribe();
+    await until('the terminated NOTIFY', () => wire.some((m) => m.startsWith('NOTIFY ') && /\r\nSubscription-State: terminated/i.test(m)));
+    assert.equal(subscriber.state, SubscriptionState.Terminated);
+    await registerer.unregister();
+  } finally {
+    await subscriber?.dispose().catch(() => undefined);
+    await ua.stop().catch(() => undefined);
+    await gw.close();
+  }
+});
