@@ -2,18 +2,30 @@
  * A real WebSocket SIP client against the gateway: SIP.js (npm `sip.js`, what browser softphones and
  * the WebSocket rig clients use) REGISTERs and SUBSCRIBEs to a BLF speed dial over `ws` (RFC 7118),
  * answering the digest challenges itself, and reads the dialog-info NOTIFYs it gets for the watched
- * line: idle, ringing, and the terminated NOTIFY when it unsubscribes.
+ * line: idle, ringing, and the terminated NOTIFY when it unsubscribes; a SIP.js Publisher on the
+ * watched phone PUBLISHes its call (RFC 3903) and the watcher sees it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
-import { Registerer, RegistererState, Subscriber, SubscriptionState, UserAgent, type Notification } from 'sip.js';
+import { Publisher, Registerer, RegistererState, Subscriber, SubscriptionState, UserAgent, type Notification } from 'sip.js';
 import { parseDialogInfo, type EngineInput } from '../../src/core/index.js';
 import { startGateway } from '../../src/app/gateway.js';
 import { quietLogger } from '../support/trunk-cluster.js';
 
 // SIP.js opens its transport with the WebSocket global of a browser
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
+
+/** A SIP.js phone on a line: AOR = the DN, digest user = the device (as Cisco SIP phones register). */
+function phone(wsPort: number, dn: string, device: string, password: string): UserAgent {
+  return new UserAgent({
+    uri: UserAgent.makeURI(`sip:${dn}@acme.test`),
+    authorizationUsername: device,
+    authorizationPassword: password,
+    transportOptions: { server: `ws://127.0.0.1:${wsPort}` },
+    logLevel: (process.env.SIPJS_LOG as 'debug' | undefined) ?? 'error',
+  });
+}
 
 async function until(what: string, cond: () => boolean, ms = 5_000): Promise<void> {
   const end = Date.now() + ms;
@@ -30,14 +42,7 @@ test('SIP.js over WebSocket: digest REGISTER and BLF SUBSCRIBE to 2001; NOTIFYs 
     dbFile: ':memory:', idleMemoryTrim: false,
   }, quietLogger(logs));
   assert.ok(gw, `gateway started\n${logs.join('')}`);
-  const ua = new UserAgent({
-    // a line's AOR is its DN; the digest user is the device (as Cisco SIP phones register)
-    uri: UserAgent.makeURI('sip:3001@acme.test'),
-    authorizationUsername: 'SEP000000003001',
-    authorizationPassword: 'secret3001',
-    transportOptions: { server: `ws://127.0.0.1:${gw.ports.ws}` },
-    logLevel: (process.env.SIPJS_LOG as 'debug' | undefined) ?? 'error',
-  });
+  const ua = phone(gw.ports.ws!, '3001', 'SEP000000003001', 'secret3001');
   const bodies: string[] = [];
   let subscriber: Subscriber | undefined;
   try {
@@ -92,6 +97,47 @@ test('SIP.js over WebSocket: digest REGISTER and BLF SUBSCRIBE to 2001; NOTIFYs 
   } finally {
     await subscriber?.dispose().catch(() => undefined);
     await ua.stop().catch(() => undefined);
+    await gw.close();
+  }
+});
+
+test('SIP.js Publisher over WebSocket: the watched phone PUBLISHes its call; the BLF watcher sees it, then idle on unpublish', async () => {
+  const logs: string[] = [];
+  const gw = await startGateway({
+    sipPort: 0, sipTlsPort: null, wsPort: 0, sccpPort: null, axlPort: null, httpPort: null, bindHost: '127.0.0.1',
+    dbFile: ':memory:', idleMemoryTrim: false,
+  }, quietLogger(logs));
+  assert.ok(gw, `gateway started\n${logs.join('')}`);
+  const watcherUa = phone(gw.ports.ws!, '3001', 'SEP000000003001', 'secret3001');
+  const publisherUa = phone(gw.ports.ws!, '2001', 'SEP000000002001', 'secret2001');
+  const bodies: string[] = [];
+  try {
+    await Promise.all([watcherUa.start(), publisherUa.start()]);
+    const registerer = new Registerer(publisherUa, { expires: 300 });
+    await registerer.register();
+    await until('2001 registered', () => registerer.state === RegistererState.Registered);
+    const subscriber = new Subscriber(watcherUa, UserAgent.makeURI('sip:2001@acme.test')!, 'dialog', { expires: 600 });
+    subscriber.delegate = { onNotify: (n: Notification) => { bodies.push(n.request.body); n.accept(); } };
+    await subscriber.subscribe();
+    await until('the initial NOTIFY', () => bodies.length >= 1);
+
+    const publisher = new Publisher(publisherUa, UserAgent.makeURI('sip:2001@acme.test')!, 'dialog', {
+      contentType: 'application/dialog-info+xml', expires: 120,
+    });
+    await publisher.publish('<?xml version="1.0"?>\n'
+      + '<dialog-info xmlns="urn:ietf:params:xml:ns:dialog-info" version="0" state="full" entity="sip:2001@acme.test">'
+      + '<dialog id="sipjs-1" call-id="sipjs-call-1" local-tag="a" remote-tag="b" direction="initiator"><state>confirmed</state>'
+      + '<local><identity>sip:2001@acme.test</identity></local><remote><identity>sip:1002@acme.test</identity></remote></dialog>'
+      + '</dialog-info>');
+    const busy = (b: string) => /call-id="sipjs-call-1"/.test(b) && /<state>confirmed<\/state>/.test(b);
+    await until('the watcher sees the published call', () => bodies.some(busy));
+    const seen = bodies.length;
+    await publisher.unpublish();
+    await until('the watcher sees the line idle again', () => bodies.length > seen && !bodies.at(-1)!.includes('sipjs-call-1'));
+    await subscriber.unsubscribe();
+    await registerer.unregister();
+  } finally {
+    await Promise.all([watcherUa.stop().catch(() => undefined), publisherUa.stop().catch(() => undefined)]);
     await gw.close();
   }
 });
