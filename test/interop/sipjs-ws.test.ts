@@ -3,12 +3,16 @@
  * the WebSocket rig clients use) REGISTERs and SUBSCRIBEs to a BLF speed dial over `ws` (RFC 7118),
  * answering the digest challenges itself, and reads the dialog-info NOTIFYs it gets for the watched
  * line: idle, ringing, and the terminated NOTIFY when it unsubscribes; a SIP.js Publisher on the
- * watched phone PUBLISHes its call (RFC 3903) and the watcher sees it.
+ * watched phone PUBLISHes its call (RFC 3903) and the watcher sees it; two SIP.js phones call each
+ * other through the B2BUA over their WebSocket connections.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
-import { Publisher, Registerer, RegistererState, Subscriber, SubscriptionState, UserAgent, type Notification } from 'sip.js';
+import {
+  Inviter, Publisher, Registerer, RegistererState, SessionState, Subscriber, SubscriptionState, UserAgent,
+  type Invitation, type Notification, type SessionDescriptionHandler,
+} from 'sip.js';
 import { parseDialogInfo, type EngineInput } from '../../src/core/index.js';
 import { startGateway } from '../../src/app/gateway.js';
 import { quietLogger } from '../support/trunk-cluster.js';
@@ -16,9 +20,30 @@ import { quietLogger } from '../support/trunk-cluster.js';
 // SIP.js opens its transport with the WebSocket global of a browser
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 
+const SDP = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n';
+
+/** SIP.js needs a media layer to offer and answer; Node has no WebRTC, so a fixed SDP stands in. */
+class FixedSdp implements SessionDescriptionHandler {
+  close(): void {}
+  getDescription() {
+    return Promise.resolve({ body: SDP, contentType: 'application/sdp' });
+  }
+  hasDescription(contentType: string): boolean {
+    return contentType === 'application/sdp';
+  }
+  setDescription(): Promise<void> {
+    return Promise.resolve();
+  }
+  sendDtmf(): boolean {
+    return false;
+  }
+}
+
 /** A SIP.js phone on a line: AOR = the DN, digest user = the device (as Cisco SIP phones register). */
-function phone(wsPort: number, dn: string, device: string, password: string): UserAgent {
+function phone(wsPort: number, dn: string, device: string, password: string, onInvite?: (i: Invitation) => void): UserAgent {
   return new UserAgent({
+    sessionDescriptionHandlerFactory: () => new FixedSdp(),
+    delegate: onInvite ? { onInvite } : undefined,
     uri: UserAgent.makeURI(`sip:${dn}@acme.test`),
     authorizationUsername: device,
     authorizationPassword: password,
@@ -138,6 +163,50 @@ test('SIP.js Publisher over WebSocket: the watched phone PUBLISHes its call; the
     await registerer.unregister();
   } finally {
     await Promise.all([watcherUa.stop().catch(() => undefined), publisherUa.stop().catch(() => undefined)]);
+    await gw.close();
+  }
+});
+
+test('SIP.js calls over WebSocket: 3001 calls 2001 through the B2BUA (digest INVITE, 180, 200, ACK, BYE); both lines go busy and back', async () => {
+  const logs: string[] = [];
+  const gw = await startGateway({
+    sipPort: 0, sipTlsPort: null, wsPort: 0, sccpPort: null, axlPort: null, httpPort: null, bindHost: '127.0.0.1',
+    dbFile: ':memory:', idleMemoryTrim: false,
+  }, quietLogger(logs));
+  assert.ok(gw, `gateway started\n${logs.join('')}`);
+  const seen: EngineInput[] = [];
+  const driver = gw.context.engine;
+  const submit = driver.submit.bind(driver);
+  driver.submit = (input) => {
+    seen.push(input);
+    return submit(input);
+  };
+  let offered: Invitation | undefined;
+  const callee = phone(gw.ports.ws!, '2001', 'SEP000000002001', 'secret2001', (invitation) => {
+    offered = invitation;
+    invitation.progress().then(() => invitation.accept()).catch(() => undefined);
+  });
+  const caller = phone(gw.ports.ws!, '3001', 'SEP000000003001', 'secret3001');
+  try {
+    await Promise.all([callee.start(), caller.start()]);
+    for (const ua of [callee, caller]) {
+      const r = new Registerer(ua, { expires: 300 });
+      await r.register();
+      await until('registered', () => r.state === RegistererState.Registered);
+    }
+    const inviter = new Inviter(caller, UserAgent.makeURI('sip:2001@acme.test')!);
+    await inviter.invite();
+    await until('the call is established', () => inviter.state === SessionState.Established, 10_000);
+    assert.ok(offered, 'the callee was offered the call');
+    await until('the callee side is established', () => offered!.state === SessionState.Established);
+    await inviter.bye();
+    await until('the callee hears the BYE', () => offered!.state === SessionState.Terminated);
+    const states = (device: string) => seen.flatMap((i) => (i.type === 'call-event' && i.appearance.device === device ? [i.dialog.state] : []));
+    await until('both appearances are idle again', () => states('SEP000000003001').includes('terminated') && states('SEP000000002001').includes('terminated'));
+    assert.ok(states('SEP000000003001').includes('confirmed'), `caller: ${states('SEP000000003001').join(' ')}`);
+    assert.deepEqual(states('SEP000000002001').filter((x, i, a) => a.indexOf(x) === i), ['early', 'confirmed', 'terminated']);
+  } finally {
+    await Promise.all([callee.stop().catch(() => undefined), caller.stop().catch(() => undefined)]);
     await gw.close();
   }
 });
