@@ -10,8 +10,8 @@
  *         other events → 489; other bodies → 415.
  * Rule 3: when a publication ends (remove or expiry) its dialogs are reported `terminated`.
  * Rule 4: the publisher is answered before the watchers are notified: the fan-out of one change to
- *         thousands runs synchronously, and a 200 queued behind 5,000 NOTIFYs left ~100 ms later,
- *         on the way to the publisher's Timer E (500 ms) on a larger fan-out.
+ *         thousands runs synchronously, and a 200 queued behind 5,000 NOTIFYs left ~100 ms late; a
+ *         larger fan-out would reach the publisher's Timer E (500 ms) and draw a retransmission.
  */
 import { createResponse, getExpires, randomToken, type SipRequest } from '../../sip/index.js';
 import {
