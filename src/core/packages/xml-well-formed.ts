@@ -6,7 +6,8 @@
  * otherwise find nothing wrong in `<dialog-info><dialog`).
  *
  * Rule 1: one pass over the text, no recursion; element depth is capped (`MAX_DEPTH`).
- * Rule 2: it checks structure only; DTDs (`<!DOCTYPE`) are refused, since no SIP body needs one.
+ * Rule 2: it checks structure and character references only; DTDs (`<!DOCTYPE`) are refused, since
+ *         no SIP body needs one.
  */
 
 const MAX_DEPTH = 64;
@@ -59,6 +60,18 @@ export function xmlStructureError(xml: string): string | undefined {
   }
   if (roots === 0) return 'no root element';
   if (open.length > 0) return `<${open.at(-1)!.slice(0, 40)}> is not closed`;
+  return illegalCharacterReference(xml);
+}
+
+/** XML 1.0 §2.2 Char: a character reference to anything else is not well formed. */
+function illegalCharacterReference(xml: string): string | undefined {
+  for (const m of xml.matchAll(/&#(x[0-9a-f]+|\d+);/gi)) {
+    const ref = m[1]!;
+    const cp = ref[0] === 'x' || ref[0] === 'X' ? parseInt(ref.slice(1), 16) : parseInt(ref, 10);
+    const legal = cp === 0x9 || cp === 0xa || cp === 0xd || (cp >= 0x20 && cp <= 0xd7ff)
+      || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff);
+    if (!legal) return `character reference &#${ref.slice(0, 12)}; to an illegal character`;
+  }
   return undefined;
 }
 

@@ -39,6 +39,8 @@ const MALFORMED: ReadonlyArray<readonly [name: string, xml: string]> = [
   ['a DTD', '<!DOCTYPE x [<!ENTITY a "b">]><dialog-info></dialog-info>'],
   ['another root element', '<presence><dialog-info></dialog-info></presence>'],
   ['empty', ''],
+  ['a character reference to no character', '<dialog-info><dialog id="&#xFFFFFF;"><state>early</state></dialog></dialog-info>'],
+  ['a character reference to NUL', '<dialog-info><dialog id="&#0;"><state>early</state></dialog></dialog-info>'],
 ];
 for (const [name, xml] of MALFORMED) {
   test(`not a well-formed dialog-info document (${name}) is a peer error`, () => {
@@ -54,4 +56,26 @@ test('a declaration, comments, CDATA, quoted ">" and self-closing elements are w
   const parsed = parseDialogInfo(xml, 'sip:a@b');
   assert.ok('dialogs' in parsed, JSON.stringify(parsed));
   assert.deepEqual(parsed.dialogs.map((d) => [d.id, d.callId, d.state]), [['d>1', 'c>1', 'early']]);
+});
+
+test('hostile bodies: 3,000 seeded mutations of the golden documents never throw, and a read is a dialog list or an error', () => {
+  let seed = 0x5eed;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const PIECES = ['<', '>', '"', "'", '/', '</dialog>', '<dialog id="x">', '<!--', '<![CDATA[', '&amp;', '&#xFFFFFF;', '<?', '\0', 'é'];
+  const docs = ROWS.map(([file]) => readFileSync(`fixtures/dialog-info/${file}`, 'utf8'));
+  for (let i = 0; i < 3000; i++) {
+    let doc = docs[rand(docs.length)]!;
+    for (let m = 1 + rand(4); m > 0; m--) {
+      const at = rand(doc.length + 1);
+      const op = rand(3);
+      if (op === 0) doc = doc.slice(0, at) + PIECES[rand(PIECES.length)] + doc.slice(at);
+      else if (op === 1) doc = doc.slice(0, at) + doc.slice(at + 1 + rand(20));
+      else doc = doc.slice(0, at);
+    }
+    const parsed = parseDialogInfo(doc, 'sip:2001@acme.test');
+    assert.ok('error' in parsed ? typeof parsed.error === 'string' : Array.isArray(parsed.dialogs), doc);
+  }
 });
