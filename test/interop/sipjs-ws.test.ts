@@ -16,6 +16,7 @@ import {
 import { parseDialogInfo, type EngineInput } from '../../src/core/index.js';
 import { startGateway } from '../../src/app/gateway.js';
 import { quietLogger } from '../support/trunk-cluster.js';
+import { until } from '../support/until.js';
 
 // SIP.js opens its transport with the WebSocket global of a browser
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
@@ -52,13 +53,6 @@ function phone(wsPort: number, dn: string, device: string, password: string, onI
   });
 }
 
-async function until(what: string, cond: () => boolean, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 test('SIP.js over WebSocket: digest REGISTER and BLF SUBSCRIBE to 2001; NOTIFYs idle → early; terminated NOTIFY on unsubscribe', async () => {
   const logs: string[] = [];

@@ -14,6 +14,7 @@ import { createLogger } from '../../src/app/logger.js';
 import type { ConfigOverrides } from '../../src/app/config.js';
 import type { Engine, EngineInput } from '../../src/core/index.js';
 import { freePort } from './free-port.js';
+export { until } from './until.js';
 
 export { freePort };
 
@@ -117,14 +118,6 @@ export async function sippListening(port: number, transport: 'udp' | 'tcp', ms =
   }
 }
 
-/** Polls `cond` every 50 ms; throws after `ms`. */
-export async function until(what: string, cond: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 export interface RecordingGateway {
   readonly gw: Gateway;

@@ -62,10 +62,5 @@ export function runSipp(args: string[], timeoutMs = 60_000): Promise<{ code: num
   return new Promise((r) => child.once('exit', (code) => { clearTimeout(timer); r({ code, output }); }));
 }
 
-export async function until(what: string, cond: () => boolean, ms = 20_000): Promise<void> {
-  for (let waited = 0; !cond(); waited += 50) {
-    if (waited > ms) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { until } from './until.js';
 
