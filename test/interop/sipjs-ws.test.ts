@@ -4,7 +4,7 @@
  * answering the digest challenges itself, and reads the dialog-info NOTIFYs it gets for the watched
  * line: idle, ringing, and the terminated NOTIFY when it unsubscribes; a SIP.js Publisher on the
  * watched phone PUBLISHes its call (RFC 3903) and the watcher sees it; two SIP.js phones call each
- * other through the B2BUA over their WebSocket connections.
+ * other through the B2BUA over their WebSocket connections; an Event presence subscription gets PIDF.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,12 +14,23 @@ import {
   type Invitation, type Notification, type SessionDescriptionHandler,
 } from 'sip.js';
 import { parseDialogInfo, type EngineInput } from '../../src/core/index.js';
-import { startGateway } from '../../src/app/gateway.js';
+import { startGateway, type Gateway } from '../../src/app/gateway.js';
 import { quietLogger } from '../support/trunk-cluster.js';
 import { until } from '../support/until.js';
 
 // SIP.js opens its transport with the WebSocket global of a browser
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
+
+/** The gateway on the sample dialplan with a WebSocket listener on a free port. */
+async function startWsGateway(): Promise<Gateway> {
+  const logs: string[] = [];
+  const gw = await startGateway({
+    sipPort: 0, sipTlsPort: null, wsPort: 0, sccpPort: null, axlPort: null, httpPort: null, bindHost: '127.0.0.1',
+    dbFile: ':memory:', idleMemoryTrim: false,
+  }, quietLogger(logs));
+  assert.ok(gw, `gateway started\n${logs.join('')}`);
+  return gw;
+}
 
 const SDP = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n';
 
@@ -55,12 +66,7 @@ function phone(wsPort: number, dn: string, device: string, password: string, onI
 
 
 test('SIP.js over WebSocket: digest REGISTER and BLF SUBSCRIBE to 2001; NOTIFYs idle → early; terminated NOTIFY on unsubscribe', async () => {
-  const logs: string[] = [];
-  const gw = await startGateway({
-    sipPort: 0, sipTlsPort: null, wsPort: 0, sccpPort: null, axlPort: null, httpPort: null, bindHost: '127.0.0.1',
-    dbFile: ':memory:', idleMemoryTrim: false,
-  }, quietLogger(logs));
-  assert.ok(gw, `gateway started\n${logs.join('')}`);
+  const gw = await startWsGateway();
   const ua = phone(gw.ports.ws!, '3001', 'SEP000000003001', 'secret3001');
   const bodies: string[] = [];
   let subscriber: Subscriber | undefined;
@@ -121,12 +127,7 @@ test('SIP.js over WebSocket: digest REGISTER and BLF SUBSCRIBE to 2001; NOTIFYs 
 });
 
 test('SIP.js Publisher over WebSocket: the watched phone PUBLISHes its call; the BLF watcher sees it, then idle on unpublish', async () => {
-  const logs: string[] = [];
-  const gw = await startGateway({
-    sipPort: 0, sipTlsPort: null, wsPort: 0, sccpPort: null, axlPort: null, httpPort: null, bindHost: '127.0.0.1',
-    dbFile: ':memory:', idleMemoryTrim: false,
-  }, quietLogger(logs));
-  assert.ok(gw, `gateway started\n${logs.join('')}`);
+  const gw = await startWsGateway();
   const watcherUa = phone(gw.ports.ws!, '3001', 'SEP000000003001', 'secret3001');
   const publisherUa = phone(gw.ports.ws!, '2001', 'SEP000000002001', 'secret2001');
   const bodies: string[] = [];
@@ -162,12 +163,7 @@ test('SIP.js Publisher over WebSocket: the watched phone PUBLISHes its call; the
 });
 
 test('SIP.js calls over WebSocket: 3001 calls 2001 through the B2BUA (digest INVITE, 180, 200, ACK, BYE); both lines go busy and back', async () => {
-  const logs: string[] = [];
-  const gw = await startGateway({
-    sipPort: 0, sipTlsPort: null, wsPort: 0, sccpPort: null, axlPort: null, httpPort: null, bindHost: '127.0.0.1',
-    dbFile: ':memory:', idleMemoryTrim: false,
-  }, quietLogger(logs));
-  assert.ok(gw, `gateway started\n${logs.join('')}`);
+  const gw = await startWsGateway();
   const seen: EngineInput[] = [];
   const driver = gw.context.engine;
   const submit = driver.submit.bind(driver);
@@ -201,6 +197,38 @@ test('SIP.js calls over WebSocket: 3001 calls 2001 through the B2BUA (digest INV
     assert.deepEqual(states('SEP000000002001').filter((x, i, a) => a.indexOf(x) === i), ['early', 'confirmed', 'terminated']);
   } finally {
     await Promise.all([callee.stop().catch(() => undefined), caller.stop().catch(() => undefined)]);
+    await gw.close();
+  }
+});
+
+test('SIP.js over WebSocket: Event presence to the BLF speed dial 2001 gets PIDF NOTIFYs that follow the line', async () => {
+  const gw = await startWsGateway();
+  const ua = phone(gw.ports.ws!, '3001', 'SEP000000003001', 'secret3001');
+  const notifies: Array<{ type: string; body: string }> = [];
+  try {
+    await ua.start();
+    const subscriber = new Subscriber(ua, UserAgent.makeURI('sip:2001@acme.test')!, 'presence', { expires: 600 });
+    subscriber.delegate = {
+      onNotify: (n: Notification) => {
+        notifies.push({ type: n.request.getHeader('content-type') ?? '', body: n.request.body });
+        n.accept();
+      },
+    };
+    await subscriber.subscribe();
+    await until('the initial NOTIFY', () => notifies.length >= 1);
+    assert.match(notifies[0]!.type, /^application\/(cpim-)?pidf\+xml/);
+    assert.match(notifies[0]!.body, /<presence\b[^>]*urn:ietf:params:xml:ns:pidf/);
+    assert.doesNotMatch(notifies[0]!.body, /on-the-phone/, 'not busy before the call');
+    gw.context.engine.submit({ type: 'registration', device: 'SEP000000002001', registered: true });
+    gw.context.engine.submit({
+      type: 'call-event', appearance: { device: 'SEP000000002001', index: 1 },
+      dialog: { id: 'p-1', callId: 'p-call-1', localTag: 'l', remoteTag: 'r', direction: 'initiator', state: 'confirmed',
+        local: { uri: 'sip:2001@acme.test' }, remote: { uri: 'sip:1002@acme.test' } },
+    });
+    await until('a NOTIFY showing 2001 busy (RPID on-the-phone)', () => notifies.some((n) => /<\w+:on-the-phone\/>/.test(n.body)));
+    await subscriber.unsubscribe();
+  } finally {
+    await ua.stop().catch(() => undefined);
     await gw.close();
   }
 });
