@@ -9,7 +9,7 @@
  * Rule 2: XML entities in attribute and text values are decoded.
  */
 import type { DialogDirection, DialogState, LineDialog } from '../engine/engine-io.js';
-import { xmlStructureError } from './xml-well-formed.js';
+import { readXmlRoot } from './xml-well-formed.js';
 
 const STATES: ReadonlySet<string> = new Set(['trying', 'proceeding', 'early', 'confirmed', 'terminated']);
 const MAX_DIALOGS = 32;
@@ -47,9 +47,9 @@ function identityIn(section: string | undefined): { uri: string; display?: strin
 
 /** The dialogs of a dialog-info document, or a reason it cannot be read. */
 export function parseDialogInfo(xml: string, entity: string): { dialogs: LineDialog[] } | { error: string } {
-  const malformed = xmlStructureError(xml);
-  if (malformed !== undefined) return { error: `malformed XML: ${malformed}` };
-  if (!/^\s*(?:<\?[\s\S]*?\?>\s*|<!--[\s\S]*?-->\s*)*<(?:\w+:)?dialog-info[\s>/]/.test(xml)) return { error: 'not a dialog-info document' };
+  const doc = readXmlRoot(xml);
+  if ('error' in doc) return { error: `malformed XML: ${doc.error}` };
+  if (!/^(?:\w+:)?dialog-info$/.test(doc.root)) return { error: 'not a dialog-info document' };
   const dialogs: LineDialog[] = [];
   const re = new RegExp(`<(?:\\w+:)?dialog(?=[\\s>])(${ATTRIBUTES})>([\\s\\S]*?)<\\/(?:\\w+:)?dialog>`, 'g');
   for (let m = re.exec(xml); m !== null; m = re.exec(xml)) {
