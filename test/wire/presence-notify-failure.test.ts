@@ -10,6 +10,7 @@ import { createSocket } from 'node:dgram';
 import { createResponse, isParseError, parseMessage, serializeMessage, type SipRequest } from '../../src/sip/index.js';
 import type { Engine } from '../../src/core/index.js';
 import { until } from '../support/sipp.js';
+import { fillCannedRequest } from '../support/canned-request.js';
 import { startPresenceGateway } from './presence-gateway.js';
 
 const TEMPLATE = readFileSync('fixtures/sip/requests/501-subscribe-blf-speed-dial-allowed.sip', 'latin1');
@@ -30,10 +31,9 @@ async function subscribeThenFail(status: number | null): Promise<void> {
       if (m.kind === 'response') final = m.status;
       else if (m.method === 'NOTIFY') notifies.push(m);
     });
-    const text = TEMPLATE.replaceAll('[local_ip]', '127.0.0.1').replaceAll('[remote_ip]', '127.0.0.1')
-      .replaceAll('[local_port]', String(sock.address().port)).replaceAll('[remote_port]', String(port))
-      .replaceAll('[transport]', 'UDP').replaceAll('[branch]', 'z9hG4bK-fail-1').replaceAll('[call_id]', `fail-${status}@127.0.0.1`)
-      .replaceAll('[call_number]', '1');
+    const text = fillCannedRequest(TEMPLATE, {
+      localPort: sock.address().port, remotePort: port, branch: 'z9hG4bK-fail-1', callId: `fail-${status}@127.0.0.1`, callNumber: 1,
+    });
     sock.send(text, port, '127.0.0.1');
     await until('the SUBSCRIBE accepted and NOTIFYed', () => final === 200 && notifies.length > 0, 5_000);
     assert.equal(gw.wiring.notifier.size, 1);

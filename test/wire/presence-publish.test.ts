@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { createSocket, type Socket } from 'node:dgram';
 import { createResponse, isParseError, parseMessage, serializeMessage, type SipMessage, type SipRequest } from '../../src/sip/index.js';
 import { startPresenceGateway, type PresenceGateway } from './presence-gateway.js';
+import { fillCannedRequest } from '../support/canned-request.js';
 
 let gw: PresenceGateway;
 let sock: Socket;
@@ -87,11 +88,9 @@ function publish(opts: { dn?: string; fromUser?: string; body?: string; ifMatch?
 /** The contractor's BLF speed dial to 2001 (fixture 501); resolves once the initial NOTIFY is in. */
 async function watch2001(): Promise<string> {
   const callId = `watch-${++seq}@127.0.0.1`;
-  const text = readFileSync('fixtures/sip/requests/501-subscribe-blf-speed-dial-allowed.sip', 'latin1')
-    .replaceAll('[local_ip]', '127.0.0.1').replaceAll('[remote_ip]', '127.0.0.1')
-    .replaceAll('[local_port]', String(sock.address().port)).replaceAll('[remote_port]', String(gw.port))
-    .replaceAll('[transport]', 'UDP').replaceAll('[branch]', `z9hG4bK-watch-${seq}`)
-    .replaceAll('[call_id]', callId).replaceAll('[call_number]', String(seq));
+  const text = fillCannedRequest(readFileSync('fixtures/sip/requests/501-subscribe-blf-speed-dial-allowed.sip', 'latin1'), {
+    localPort: sock.address().port, remotePort: gw.port, branch: `z9hG4bK-watch-${seq}`, callId, callNumber: seq,
+  });
   const sub = await request(text, (got) => notifiesIn(got, callId).length === 1);
   assert.equal(sub.status, 200);
   return callId;

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { createSocket, type Socket } from 'node:dgram';
 import { createResponse, parseMessage, serializeMessage, isParseError, tagOf, type SipMessage } from '../../src/sip/index.js';
 import { startPresenceGateway, type PresenceGateway } from './presence-gateway.js';
+import { fillCannedRequest } from '../support/canned-request.js';
 
 const DIR = 'fixtures/sip/requests';
 const fixtures = readdirSync(DIR).filter((f) => /^5\d\d-.*\.sip$/.test(f)).sort();
@@ -26,11 +27,9 @@ after(async () => {
 });
 
 function fill(text: string, local: number, remote: number, n: number): string {
-  return text
-    .replaceAll('[local_ip]', '127.0.0.1').replaceAll('[remote_ip]', '127.0.0.1')
-    .replaceAll('[local_port]', String(local)).replaceAll('[remote_port]', String(remote))
-    .replaceAll('[transport]', 'UDP').replaceAll('[branch]', `z9hG4bK-wire-${n}-${Date.now()}`)
-    .replaceAll('[call_id]', `wire-${n}-${Date.now()}@127.0.0.1`).replaceAll('[call_number]', String(n));
+  return fillCannedRequest(text, {
+    localPort: local, remotePort: remote, branch: `z9hG4bK-wire-${n}-${Date.now()}`, callId: `wire-${n}-${Date.now()}@127.0.0.1`, callNumber: n,
+  });
 }
 
 /**

@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { createSocket, type Socket } from 'node:dgram';
 import { createResponse, isParseError, parseMessage, serializeMessage, type SipRequest } from '../../src/sip/index.js';
 import { copyDialplan, freePort, until } from '../support/sipp.js';
+import { fillCannedRequest } from '../support/canned-request.js';
 import { startPresenceGateway, type PresenceGateway } from './presence-gateway.js';
 
 const COUNT = Number(process.env.RESTART_COUNT ?? 1_000);
@@ -66,12 +67,9 @@ function notifySeen(m: SipRequest): Seen {
 }
 
 function subscribeText(i: number, local: number, remote: number): string {
-  return TEMPLATE
-    .replaceAll('[local_ip]', '127.0.0.1').replaceAll('[remote_ip]', '127.0.0.1')
-    .replaceAll('[local_port]', String(local)).replaceAll('[remote_port]', String(remote))
-    .replaceAll('[transport]', 'UDP').replaceAll('[branch]', `z9hG4bK-restart-${i}`)
-    .replaceAll('[call_id]', `restart-${i}@127.0.0.1`).replaceAll('[call_number]', String(i))
-    .replace('Expires: 3600', `Expires: ${EXPIRES_S}`);
+  return fillCannedRequest(TEMPLATE, {
+    localPort: local, remotePort: remote, branch: `z9hG4bK-restart-${i}`, callId: `restart-${i}@127.0.0.1`, callNumber: i,
+  }).replace('Expires: 3600', `Expires: ${EXPIRES_S}`);
 }
 
 function ringing(): Parameters<PresenceGateway['ctx']['engine']['submit']>[0] {
