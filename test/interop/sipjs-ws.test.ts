@@ -14,22 +14,15 @@ import {
   type Invitation, type Notification, type SessionDescriptionHandler,
 } from 'sip.js';
 import { parseDialogInfo, type EngineInput } from '../../src/core/index.js';
-import { startGateway, type Gateway } from '../../src/app/gateway.js';
-import { quietLogger } from '../support/trunk-cluster.js';
+import { dialogStates, startRecordingGateway, type RecordingGateway } from '../support/sipp.js';
 import { until } from '../support/until.js';
 
 // SIP.js opens its transport with the WebSocket global of a browser
 (globalThis as { WebSocket?: unknown }).WebSocket ??= WebSocket;
 
-/** The gateway on the sample dialplan with a WebSocket listener on a free port. */
-async function startWsGateway(): Promise<Gateway> {
-  const logs: string[] = [];
-  const gw = await startGateway({
-    sipPort: 0, sipTlsPort: null, wsPort: 0, sccpPort: null, axlPort: null, httpPort: null, bindHost: '127.0.0.1',
-    dbFile: ':memory:', idleMemoryTrim: false,
-  }, quietLogger(logs));
-  assert.ok(gw, `gateway started\n${logs.join('')}`);
-  return gw;
+/** The gateway on the sample dialplan with a WebSocket listener on a free port, recording its inputs. */
+function startWsGateway(): Promise<RecordingGateway> {
+  return startRecordingGateway({ wsPort: 0, idleMemoryTrim: false });
 }
 
 const SDP = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n';
@@ -66,7 +59,7 @@ function phone(wsPort: number, dn: string, device: string, password: string, onI
 
 
 test('SIP.js over WebSocket: digest REGISTER and BLF SUBSCRIBE to 2001; NOTIFYs idle → early; terminated NOTIFY on unsubscribe', async () => {
-  const gw = await startWsGateway();
+  const { gw } = await startWsGateway();
   const ua = phone(gw.ports.ws!, '3001', 'SEP000000003001', 'secret3001');
   const bodies: string[] = [];
   let subscriber: Subscriber | undefined;
@@ -127,7 +120,7 @@ test('SIP.js over WebSocket: digest REGISTER and BLF SUBSCRIBE to 2001; NOTIFYs 
 });
 
 test('SIP.js Publisher over WebSocket: the watched phone PUBLISHes its call; the BLF watcher sees it, then idle on unpublish', async () => {
-  const gw = await startWsGateway();
+  const { gw } = await startWsGateway();
   const watcherUa = phone(gw.ports.ws!, '3001', 'SEP000000003001', 'secret3001');
   const publisherUa = phone(gw.ports.ws!, '2001', 'SEP000000002001', 'secret2001');
   const bodies: string[] = [];
@@ -163,14 +156,7 @@ test('SIP.js Publisher over WebSocket: the watched phone PUBLISHes its call; the
 });
 
 test('SIP.js calls over WebSocket: 3001 calls 2001 through the B2BUA (digest INVITE, 180, 200, ACK, BYE); both lines go busy and back', async () => {
-  const gw = await startWsGateway();
-  const seen: EngineInput[] = [];
-  const driver = gw.context.engine;
-  const submit = driver.submit.bind(driver);
-  driver.submit = (input) => {
-    seen.push(input);
-    return submit(input);
-  };
+  const { gw, seen } = await startWsGateway();
   let offered: Invitation | undefined;
   const callee = phone(gw.ports.ws!, '2001', 'SEP000000002001', 'secret2001', (invitation) => {
     offered = invitation;
@@ -191,10 +177,11 @@ test('SIP.js calls over WebSocket: 3001 calls 2001 through the B2BUA (digest INV
     await until('the callee side is established', () => offered!.state === SessionState.Established);
     await inviter.bye();
     await until('the callee hears the BYE', () => offered!.state === SessionState.Terminated);
-    const states = (device: string) => seen.flatMap((i) => (i.type === 'call-event' && i.appearance.device === device ? [i.dialog.state] : []));
-    await until('both appearances are idle again', () => states('SEP000000003001').includes('terminated') && states('SEP000000002001').includes('terminated'));
-    assert.ok(states('SEP000000003001').includes('confirmed'), `caller: ${states('SEP000000003001').join(' ')}`);
-    assert.deepEqual(states('SEP000000002001').filter((x, i, a) => a.indexOf(x) === i), ['early', 'confirmed', 'terminated']);
+    // `direction:state`, without the termination event dialogStates appends (`/bye`, …)
+    const states = (device: string) => dialogStates(seen, device).map((d) => d.split('/')[0]!);
+    await until('both appearances are idle again', () => states('SEP000000003001').includes('initiator:terminated') && states('SEP000000002001').includes('recipient:terminated'));
+    assert.ok(states('SEP000000003001').includes('initiator:confirmed'), `caller: ${states('SEP000000003001').join(' ')}`);
+    assert.deepEqual(states('SEP000000002001').filter((x, i, a) => a.indexOf(x) === i), ['recipient:early', 'recipient:confirmed', 'recipient:terminated']);
   } finally {
     await Promise.all([callee.stop().catch(() => undefined), caller.stop().catch(() => undefined)]);
     await gw.close();
@@ -202,7 +189,7 @@ test('SIP.js calls over WebSocket: 3001 calls 2001 through the B2BUA (digest INV
 });
 
 test('SIP.js over WebSocket: Event presence to the BLF speed dial 2001 gets PIDF NOTIFYs that follow the line', async () => {
-  const gw = await startWsGateway();
+  const { gw } = await startWsGateway();
   const ua = phone(gw.ports.ws!, '3001', 'SEP000000003001', 'secret3001');
   const notifies: Array<{ type: string; body: string }> = [];
   try {
