@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
+import { pinned } from './cpu-split.js';
 
 export const ANCHOR_DIR = process.env.ANCHOR_DIR ?? new URL('../../shared/bench/anchor-kamailio/', import.meta.url).pathname;
 
@@ -48,10 +49,15 @@ export function parseResults(file: string): AnchorResults {
   return out;
 }
 
-/** Runs run.sh with the given phases and environment; resolves with its results.tsv path. */
-export function runAnchor(phases: string[], env: Record<string, string>, timeoutMs: number): Promise<string> {
+/**
+ * Runs run.sh with the given phases and environment; resolves with its results.tsv path. With
+ * `loadCpus`, run.sh and everything it starts run on those CPUs (cpu-split.ts).
+ */
+export function runAnchor(phases: string[], env: Record<string, string>, timeoutMs: number, loadCpus?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [join(ANCHOR_DIR, 'run.sh'), ...phases], {
+    const script = [join(ANCHOR_DIR, 'run.sh'), ...phases];
+    const [command, args] = loadCpus === undefined ? ['bash', script] : pinned(loadCpus, 'bash', script);
+    const child = spawn(command, args, {
       env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'],
     });
     let tail = '';

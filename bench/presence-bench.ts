@@ -11,7 +11,7 @@
  * BENCH_GATEWAY_STDOUT (a file that collects the gateway's stdout, e.g. with `--trace-gc`),
  * BENCH_GATEWAY_ARGS (more `blfgw start` flags, e.g. `--no-idle-trim`),
  * BENCH_SKIP_PEER=1 (a quick look at our side only), BENCH_PRESENCE_PHASES (e.g. `fanout`; default
- * `sub fanout mem`).
+ * `sub fanout mem`), BENCH_PIN=0 (no CPU split in the fan-out phase, cpu-split.ts).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchRow } from './bench-row.js';
 import { parseResults, runAnchor, waitForSip, type AnchorResults, type SubRow } from './anchor-run.js';
+import { fanoutCpuSplit, kamailioShim, pinned } from './cpu-split.js';
 import { numberedPresentities, publishedDns, writeBenchDialplan, type BenchPresentities } from './presence-bench-dialplan.js';
 import { SipPhone } from '../src/rigs/index.js';
 
@@ -63,7 +64,8 @@ class GatewayProcess {
 
   get pid(): number { return this.child?.pid ?? 0; }
 
-  async start(names: BenchPresentities): Promise<void> {
+  /** `cpus`: a taskset CPU list for the gateway (cpu-split.ts) */
+  async start(names: BenchPresentities, cpus?: string): Promise<void> {
     const dialplan = writeBenchDialplan(join(this.work, 'dialplan'), names);
     const db = join(this.work, 'gw.sqlite');
     rmSync(db, { force: true });
@@ -71,10 +73,11 @@ class GatewayProcess {
     rmSync(`${db}-shm`, { force: true });
     const nodeFlags = words(process.env.BENCH_GATEWAY_NODE_FLAGS, '');
     const stdout = process.env.BENCH_GATEWAY_STDOUT ? openSync(process.env.BENCH_GATEWAY_STDOUT, 'a') : 'ignore';
-    this.child = spawn(process.execPath, [...nodeFlags, join(REPO, 'bin/blfgw.js'), 'start', '--dialplan', dialplan, '--db', db,
+    const args = [...nodeFlags, join(REPO, 'bin/blfgw.js'), 'start', '--dialplan', dialplan, '--db', db,
       '--bind', '127.0.0.1', '--sip-port', String(this.port), '--axl-port', '0', '--sccp-port', '0', '--log-level', 'warn', '--no-digest',
-      ...words(process.env.BENCH_GATEWAY_ARGS, '')],
-    { stdio: ['ignore', stdout, 'pipe'] });
+      ...words(process.env.BENCH_GATEWAY_ARGS, '')];
+    const [command, argv] = cpus === undefined ? [process.execPath, args] : pinned(cpus, process.execPath, args);
+    this.child = spawn(command, argv, { stdio: ['ignore', stdout, 'pipe'] });
     if (typeof stdout === 'number') closeSync(stdout); // the child holds its own copy
     let stderr = '';
     this.child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
@@ -138,9 +141,10 @@ async function gatewaySubSteps(gw: GatewayProcess, work: string, runId: string):
 }
 
 async function gatewayPhase(gw: GatewayProcess, work: string, runId: string, phase: 'fanout' | 'mem'): Promise<AnchorResults> {
+  const split = phase === 'fanout' ? fanoutCpuSplit() : null;
   await gw.start(phase === 'mem'
     ? numberedPresentities(`mem${runId}x`, SUB_PRESENTITIES)
-    : { plain: [], published: FANOUT_NS.map((n) => `fan${n}x${runId}`) });
+    : { plain: [], published: FANOUT_NS.map((n) => `fan${n}x${runId}`) }, split?.server);
   // the anchor reads its baseline 1 s after this; let the gateway's first idle trim (6 idle seconds,
   // idle-memory-trim.ts Rule 3) give back its startup garbage first, so none of that is counted as
   // memory the subscriptions did not use
@@ -148,10 +152,26 @@ async function gatewayPhase(gw: GatewayProcess, work: string, runId: string, pha
   try {
     const out = join(work, `gw-${phase}`);
     const env = { ...commonEnv(out, runId, `127.0.0.1:${gw.port}`), MANAGE_KAMAILIO: '0', SERVER_PIDS: String(gw.pid) };
-    return parseResults(await runAnchor([phase], env, 30 * 60_000));
+    return parseResults(await runAnchor([phase], env, 30 * 60_000, split?.load));
   } finally {
     await gw.stop();
   }
+}
+
+/** Kamailio through run.sh: the fan-out on the split CPUs (Kamailio on the server's, via a PATH shim), the rest as is. */
+async function kamailioPhases(work: string, runId: string): Promise<AnchorResults> {
+  const split = fanoutCpuSplit();
+  const apart = split !== null && PHASES.includes('fanout') ? ['fanout'] : [];
+  const together = PHASES.filter((p) => !apart.includes(p));
+  const run = async (phases: string[], out: string, loadCpus?: string, path?: string) => {
+    const env = { ...commonEnv(out, runId, `127.0.0.1:${await freePort()}`), SUB_RATES: SUB_RATES.join(' '),
+      ...(path === undefined ? {} : { PATH: `${path}:${process.env.PATH ?? ''}` }) };
+    return parseResults(await runAnchor(phases, env, 60 * 60_000, loadCpus));
+  };
+  const rest = together.length > 0 ? await run(together, join(work, 'kamailio')) : { sub: [], fanout: [], mem: [] };
+  if (split === null || apart.length === 0) return rest;
+  const fan = await run(apart, join(work, 'kamailio-fanout'), split.load, kamailioShim(join(work, 'pinned-kamailio'), split));
+  return { ...rest, fanout: fan.fanout };
 }
 
 /** The highest passing step; when none passed, the lowest step tried (so a CPU cost is still shown). */
@@ -215,17 +235,15 @@ export async function runPresenceBench(): Promise<BenchRow[]> {
   const work = mkdtempSync(join(tmpdir(), 'blfgw-presence-bench-'));
   const runId = String(Math.floor(Date.now() / 1000) % 100000);
   console.error(`presence bench: work folder ${work}`);
-  const kamOut = join(work, 'kamailio');
-  const kamEnv = { ...commonEnv(kamOut, runId, `127.0.0.1:${await freePort()}`), SUB_RATES: SUB_RATES.join(' ') };
   const skipPeer = process.env.BENCH_SKIP_PEER === '1';
-  console.error(skipPeer ? 'presence bench: BENCH_SKIP_PEER=1, Kamailio not measured' : 'presence bench: Kamailio (run.sh sub fanout mem)…');
-  const kam = skipPeer ? { sub: [], fanout: [], mem: [] } : parseResults(await runAnchor(PHASES, kamEnv, 60 * 60_000));
+  console.error(skipPeer ? 'presence bench: BENCH_SKIP_PEER=1, Kamailio not measured' : `presence bench: Kamailio (run.sh ${PHASES.join(' ')})…`);
+  const kam = skipPeer ? { sub: [], fanout: [], mem: [] } : await kamailioPhases(work, runId);
   const gw = new GatewayProcess(work, await freePort());
   console.error('presence bench: gateway (run.sh per step)…');
   const sub = PHASES.includes('sub') ? await gatewaySubSteps(gw, work, runId) : [];
   const fanout = PHASES.includes('fanout') ? (await gatewayPhase(gw, work, runId, 'fanout')).fanout : [];
   const mem = PHASES.includes('mem') ? (await gatewayPhase(gw, work, runId, 'mem')).mem : [];
   const ours: AnchorResults = { sub, fanout, mem };
-  console.error(`presence bench: raw results in ${work} (kamailio/results.tsv, gw-*/results.tsv)`);
+  console.error(`presence bench: raw results in ${work} (kamailio*/results.tsv, gw-*/results.tsv)`);
   return presenceRows(ours, kam);
 }
