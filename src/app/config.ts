@@ -45,7 +45,8 @@ export interface GatewayConfig {
   readonly requireDigest: boolean;
   /** log verbosity: error | warn | info | debug */
   readonly logLevel: LogLevel;
-  /** compact the heap when idle after it grew (idle-memory-trim.ts); off for profiling GC itself */
+  /** compact the heap when idle after it grew (idle-memory-trim.ts) and empty the young generation
+   *  when quiet (idle-young-gc.ts); off for profiling GC itself */
   readonly idleMemoryTrim: boolean;
 }
 

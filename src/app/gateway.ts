@@ -26,6 +26,7 @@ import { wireLineSide } from './wire-line-side.js';
 import { wireTrunks } from './wire-trunks.js';
 import { wireSccp } from './wire-sccp.js';
 import { IdleMemoryTrimmer } from './idle-memory-trim.js';
+import { IdleYoungClean } from './idle-young-gc.js';
 
 export interface Gateway {
   readonly context: GatewayContext;
@@ -143,7 +144,11 @@ export async function startGateway(overrides: ConfigOverrides = {}, logger?: Log
   if (sccp.port !== undefined) ports.sccp = sccp.port;
   const memLog = log.child({ component: 'memory' });
   const trimmer = new IdleMemoryTrimmer({ log: (message, meta) => memLog.info(message, meta) });
-  if (config.idleMemoryTrim) trimmer.start();
+  const youngClean = new IdleYoungClean({ log: (message, meta) => memLog.info(message, meta) });
+  if (config.idleMemoryTrim) {
+    trimmer.start();
+    youngClean.start();
+  }
   log.info('blf-gateway started', { dialplan: dialplanDir, db: config.dbFile, ports });
 
   return {
@@ -152,6 +157,7 @@ export async function startGateway(overrides: ConfigOverrides = {}, logger?: Log
     ports,
     async close() {
       trimmer.stop();
+      youngClean.stop();
       watcher.stop();
       for (const c of closables.reverse()) await c.close();
       engine.close();
