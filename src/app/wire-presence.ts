@@ -60,14 +60,13 @@ function createNotifierSip(ctx: GatewayContext): NotifierSip {
   return {
     contactFor: (flow: Flow) => ctx.sip.contactFor(flow),
     sendSerialized(flow: Flow, request: SerializedRequest): void {
-      const { via, branch } = stack.newVia(flow);
-      request.via = via;
       if (flow.transport === 'udp') {
-        // the fan-out path: a table row (pending-non-invite.ts) that builds the text for each
-        // (re)transmission, UTF-8 encoded only inside the send batch (udp-send-queue.ts)
-        stack.sendPrepared('NOTIFY', branch, request, flow);
+        // the fan-out path: a table row (pending-non-invite.ts) that sets our Via and builds the text
+        // for each (re)transmission, UTF-8 encoded only inside the send batch (udp-send-queue.ts)
+        stack.sendPrepared('NOTIFY', request, flow);
         return;
       }
+      request.via = stack.newVia(flow).via;
       const text = request.wire();
       const onFinal = (r: RequestResult) => request.onFinal(r);
       // streams (rare for phones): a full client transaction, which also reconnects a closed flow

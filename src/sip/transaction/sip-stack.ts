@@ -95,6 +95,7 @@ export class SipStack implements ClientTransactionHost {
     }, this.timers.T4);
     this.pending = new PendingNonInviteTable({
       clock: this.clock, logger: this.logger, timers: this.timers,
+      viaFor: (flow, branch) => this.viaValue(flow.transport, flow.remote.host, branch),
       sendBytes: (bytes, flow, onError) => transport.sendBytesQuietly(bytes, flow, onError),
       completed: (key) => this.completedClients.add(key),
     });
@@ -180,7 +181,7 @@ export class SipStack implements ClientTransactionHost {
 
   /**
    * The top Via (with a fresh branch) that `sendRequest` would add for a request on `flow`: a TU
-   * that serializes its own request for `sendPrepared` starts it with this.
+   * that serializes its own request for a stream starts it with this (`sendPrepared` sets its own).
    */
   newVia(flow: Flow): { readonly via: string; readonly branch: string } {
     const branch = generateBranch();
@@ -189,14 +190,15 @@ export class SipStack implements ClientTransactionHost {
 
   /**
    * The fan-out path (pending-non-invite.ts): a non-INVITE request the TU serialized itself — wire
-   * bytes whose top Via is `newVia(flow)` — in a client transaction over the UDP `flow`. Its
-   * `onFinal` runs exactly once: the final response, a Timer F timeout or a transport error.
+   * bytes starting with the top Via this sets in `request.via` before the first `wire()` — in a client
+   * transaction over the UDP `flow`; returns its branch. Its `onFinal` runs exactly once: the final
+   * response, a Timer F timeout or a transport error.
    */
-  sendPrepared(method: string, branch: string, request: PreparedRequest, flow: Flow): void {
+  sendPrepared(method: string, request: PreparedRequest, flow: Flow): string {
     if (method === 'INVITE' || method === 'ACK' || flow.transport !== 'udp') {
       throw new Error(`sendPrepared carries non-INVITE requests over UDP only (got ${method} over ${flow.transport})`);
     }
-    this.pending.start(branch, method, request, flow);
+    return this.pending.start(method, request, flow);
   }
 
   /** Send without a transaction (ACK for 2xx, stateless answers). Adds a Via like `sendRequest`. */
