@@ -151,7 +151,7 @@ test('through the stack: sendPrepared sets our Via, sends the bytes as built, ma
   const branch = stack.sendPrepared('NOTIFY', request, FLOW);
   const via = request.via;
   assert.equal(via, `SIP/2.0/UDP 192.0.2.1:5060;branch=${branch};rport`);
-  assert.match(branch, /^z9hG4bK[0-9a-f]{24}\.[0-9a-z]+$/);
+  assert.match(branch, /^z9hG4bK[0-9a-f]{24}[0-9a-z]+\.[0-9a-z]+$/);
   const text = request.wire() as string;
   await flush();
   assert.equal(transport.wire.length, 1);
@@ -203,7 +203,7 @@ test('Rule 6: the branch names the row\'s slot; only the whole branch matches, a
   const { table, start, receive, branchOf, results } = tableRig();
   const vias: string[] = [];
   const first = table.start('NOTIFY', { via: '', wire() { vias.push(this.via); return 'x'; }, onFinal: () => undefined }, FLOW);
-  assert.match(first, /^z9hG4bK[0-9a-f]{24}\.0$/);
+  assert.match(first, /^z9hG4bK[0-9a-f]{24}0\.0$/);
   assert.deepEqual(vias, [`SIP/2.0/UDP 192.0.2.1:5060;branch=${first}`], 'the Via is set before the first build');
   start('a|NOTIFY');
   start('b|NOTIFY');
@@ -218,6 +218,9 @@ test('Rule 6: the branch names the row\'s slot; only the whole branch matches, a
   start('c|NOTIFY');
   assert.match(branchOf.get('c')!, /\.1$/, 'the slot of the answered row');
   assert.notEqual(branchOf.get('c'), branchOf.get('a'), 'a new branch all the same');
+  const other = tableRig();
+  other.start('a|NOTIFY');
+  assert.notEqual(other.branchOf.get('a')!.slice(0, 31), first.slice(0, 31), 'another table draws another prefix');
   assert.equal(receive('a|NOTIFY', response(200)), false, 'the old branch does not reach the new row');
   assert.equal(receive('c|NOTIFY', response(200)), true);
   assert.equal(table.size, 2);
