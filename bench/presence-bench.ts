@@ -264,10 +264,10 @@ export async function runPresenceBench(): Promise<BenchRow[]> {
   const runId = String(Math.floor(Date.now() / 1000) % 100000);
   console.error(`presence bench: work folder ${work}`);
   const skipPeer = process.env.BENCH_SKIP_PEER === '1';
-  console.error(skipPeer ? 'presence bench: BENCH_SKIP_PEER=1, Kamailio not measured' : `presence bench: Kamailio (run.sh ${PHASES.join(' ')})…`);
+  console.error(skipPeer ? 'presence bench: BENCH_SKIP_PEER=1, Kamailio not measured' : `presence bench: Kamailio (run.sh ${PHASES.join(' ')}; fan-out ×${FANOUT_RUNS})…`);
   const kam = skipPeer ? { sub: [], fanout: [], mem: [] } : await kamailioPhases(work, runId);
   const gw = new GatewayProcess(work, await freePort());
-  console.error('presence bench: gateway (run.sh per step)…');
+  console.error(`presence bench: gateway (run.sh per step; fan-out ×${FANOUT_RUNS})…`);
   const sub = PHASES.includes('sub') ? await gatewaySubSteps(gw, work, runId) : [];
   const fanout: FanoutRow[][] = [];
   for (let r = 1; PHASES.includes('fanout') && r <= FANOUT_RUNS; r++) fanout.push((await gatewayPhase(gw, work, runId, 'fanout', r)).fanout);
