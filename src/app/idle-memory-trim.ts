@@ -29,6 +29,7 @@
  */
 import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
+import { CpuInterval } from './cpu-interval.js';
 
 export interface TrimPolicy {
   /** share of one core (0..1) below which an interval counts as idle */
@@ -55,7 +56,7 @@ export interface TrimSample {
 }
 
 /** Whether an interval counts as idle (Rule 1). */
-export function isIdle(s: Pick<TrimSample, 'cpuMicros' | 'wallMicros'>, policy: TrimPolicy = DEFAULT_TRIM_POLICY): boolean {
+export function isIdle(s: Pick<TrimSample, 'cpuMicros' | 'wallMicros'>, policy: Pick<TrimPolicy, 'idleCpuShare'> = DEFAULT_TRIM_POLICY): boolean {
   return s.wallMicros > 0 && s.cpuMicros < policy.idleCpuShare * s.wallMicros;
 }
 
@@ -105,8 +106,7 @@ export interface IdleMemoryTrimmerOptions {
 /** Samples once per interval and trims when `decideTrim` says so. */
 export class IdleMemoryTrimmer {
   private timer: NodeJS.Timeout | undefined;
-  private lastCpu = process.cpuUsage();
-  private lastWall = process.hrtime.bigint();
+  private readonly cpu = new CpuInterval();
   /** Rule 3 */
   private heapTotalAfterTrim = 0;
   private idleIntervals = 0;
@@ -130,12 +130,9 @@ export class IdleMemoryTrimmer {
   }
 
   private tick(native: NativeTrim): void {
-    const cpu = process.cpuUsage(this.lastCpu);
-    const wall = process.hrtime.bigint();
     const sample: TrimSample = {
       idleBefore: this.idleIntervals,
-      cpuMicros: cpu.user + cpu.system,
-      wallMicros: Number(wall - this.lastWall) / 1000,
+      ...this.cpu.read(),
       heapTotal: process.memoryUsage().heapTotal,
       heapTotalAfterTrim: this.heapTotalAfterTrim,
     };
@@ -152,7 +149,6 @@ export class IdleMemoryTrimmer {
     } else if (sample.heapTotal < this.heapTotalAfterTrim) {
       this.heapTotalAfterTrim = sample.heapTotal; // V8 shrank it on its own: growth counts from here
     }
-    this.lastCpu = process.cpuUsage();
-    this.lastWall = process.hrtime.bigint();
+    this.cpu.restart();
   }
 }

@@ -21,6 +21,8 @@
  */
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { CpuInterval } from './cpu-interval.js';
+import { isIdle } from './idle-memory-trim.js';
 
 export interface YoungCleanPolicy {
   /** share of one core (0..1) below which an interval counts as idle */
@@ -42,7 +44,7 @@ export interface YoungCleanSample {
 
 /** Rule 1 */
 export function decideYoungClean(s: YoungCleanSample, policy: YoungCleanPolicy = DEFAULT_YOUNG_CLEAN_POLICY): boolean {
-  return s.wallMicros > 0 && s.cpuMicros < policy.idleCpuShare * s.wallMicros && s.youngUsedBytes >= policy.minUsedBytes;
+  return isIdle(s, policy) && s.youngUsedBytes >= policy.minUsedBytes;
 }
 
 /** Rule 2: a function that runs one scavenge, or undefined when V8 offers none. */
@@ -72,8 +74,7 @@ export interface IdleYoungCleanOptions {
 /** Samples every interval and cleans when `decideYoungClean` says so. */
 export class IdleYoungClean {
   private timer: NodeJS.Timeout | undefined;
-  private lastCpu = process.cpuUsage();
-  private lastWall = process.hrtime.bigint();
+  private readonly cpu = new CpuInterval();
 
   constructor(private readonly opts: IdleYoungCleanOptions) {}
 
@@ -93,11 +94,7 @@ export class IdleYoungClean {
   }
 
   private tick(minorGc: () => void): void {
-    const cpu = process.cpuUsage(this.lastCpu);
-    const wall = process.hrtime.bigint();
-    const sample = { cpuMicros: cpu.user + cpu.system, wallMicros: Number(wall - this.lastWall) / 1000, youngUsedBytes: youngGenerationUsed() };
-    if (decideYoungClean(sample, this.opts.policy)) minorGc();
-    this.lastCpu = process.cpuUsage();
-    this.lastWall = process.hrtime.bigint();
+    if (decideYoungClean({ ...this.cpu.read(), youngUsedBytes: youngGenerationUsed() }, this.opts.policy)) minorGc();
+    this.cpu.restart();
   }
 }
